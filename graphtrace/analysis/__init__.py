@@ -1,0 +1,1 @@
+"""In-memory analysis of one trace (networkx): the reference every Cypher result is checked against."""

@@ -1,0 +1,198 @@
+"""The trace model every reader produces and every consumer reads.
+
+All times are integer nanoseconds since the Unix epoch; a span covers
+``[start_ns, end_ns]``.  Ids are lowercase hex when they are hex; any other
+id (``span-A``) is kept as written.  This module imports nothing from
+graphtrace.
+
+>>> s = Span(trace_id="ab", span_id="01", service="cart", name="GetCart",
+...          kind="client", start_ns=10, end_ns=25)
+>>> s.kind, s.duration_ns, s.status_code
+(<SpanKind.CLIENT: 'CLIENT'>, 15, <StatusCode.UNSET: 'UNSET'>)
+>>> Trace(trace_id="ab", spans=[s]).span_count
+1
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_KIND_NUMBERS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
+_STATUS_NUMBERS = {0: "UNSET", 1: "OK", 2: "ERROR"}
+
+
+def _spelling(value: Any, numbers: dict[int, str], prefix: str) -> Any:
+    """Map ``3``, ``"3"``, ``"SPAN_KIND_CLIENT"``, ``"Client"`` to ``"CLIENT"``."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and int(value) == value:
+        return numbers.get(int(value), value)
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text.isdigit():
+            return numbers.get(int(text), value)
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+        return text
+    return value
+
+
+class SpanKind(str, Enum):
+    """OpenTelemetry span kind; parse any spelling with :meth:`parse`.
+
+    >>> SpanKind.parse("SPAN_KIND_SERVER"), SpanKind.parse(3), SpanKind.parse("consumer")
+    (<SpanKind.SERVER: 'SERVER'>, <SpanKind.CLIENT: 'CLIENT'>, <SpanKind.CONSUMER: 'CONSUMER'>)
+    """
+
+    UNSPECIFIED = "UNSPECIFIED"
+    INTERNAL = "INTERNAL"
+    SERVER = "SERVER"
+    CLIENT = "CLIENT"
+    PRODUCER = "PRODUCER"
+    CONSUMER = "CONSUMER"
+
+    @classmethod
+    def parse(cls, value: Any) -> "SpanKind":
+        if value is None or value == "":
+            return cls.UNSPECIFIED
+        return cls(_spelling(value, _KIND_NUMBERS, "SPAN_KIND_"))
+
+
+class StatusCode(str, Enum):
+    """Span status; parse any spelling with :meth:`parse`.
+
+    >>> StatusCode.parse(2), StatusCode.parse("STATUS_CODE_OK"), StatusCode.parse(None)
+    (<StatusCode.ERROR: 'ERROR'>, <StatusCode.OK: 'OK'>, <StatusCode.UNSET: 'UNSET'>)
+    """
+
+    UNSET = "UNSET"
+    OK = "OK"
+    ERROR = "ERROR"
+
+    @classmethod
+    def parse(cls, value: Any) -> "StatusCode":
+        if value is None or value == "":
+            return cls.UNSET
+        return cls(_spelling(value, _STATUS_NUMBERS, "STATUS_CODE_"))
+
+
+class RefType(str, Enum):
+    """How a span relates to its parent (Jaeger's reference types; OTLP parents are CHILD_OF)."""
+
+    CHILD_OF = "CHILD_OF"
+    FOLLOWS_FROM = "FOLLOWS_FROM"
+
+
+class _Frozenish(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Event(_Frozenish):
+    """A timestamped span event (OTLP event, Jaeger log, Zipkin annotation)."""
+
+    name: str
+    time_ns: int
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Link(_Frozenish):
+    """An OTLP link (or a Jaeger reference that is not the parent): an extra edge, never a parent."""
+
+    trace_id: str
+    span_id: str
+    ref_type: RefType | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Span(_Frozenish):
+    """One span.  ``kind`` and ``status_code`` accept every spelling seen in real exports."""
+
+    trace_id: str = Field(min_length=1)
+    span_id: str = Field(min_length=1)
+    parent_span_id: str | None = None
+    ref_type: RefType | None = None
+    service: str = "unknown"
+    name: str = ""
+    kind: SpanKind = SpanKind.UNSPECIFIED
+    start_ns: int
+    end_ns: int
+    status_code: StatusCode = StatusCode.UNSET
+    status_message: str = ""
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    resource: dict[str, Any] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        return SpanKind.parse(value)
+
+    @field_validator("status_code", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        return StatusCode.parse(value)
+
+    @field_validator("parent_span_id", mode="before")
+    @classmethod
+    def _empty_parent(cls, value: Any) -> Any:
+        return value or None
+
+    @model_validator(mode="after")
+    def _times(self) -> "Span":
+        if self.end_ns < self.start_ns:
+            raise ValueError(
+                f"negative duration: end_ns {self.end_ns} is before start_ns {self.start_ns}"
+            )
+        if self.parent_span_id == self.span_id:
+            raise ValueError(f"span {self.span_id} is its own parent")
+        return self
+
+    @property
+    def duration_ns(self) -> int:
+        return self.end_ns - self.start_ns
+
+    @property
+    def is_error(self) -> bool:
+        return self.status_code is StatusCode.ERROR
+
+    @property
+    def host(self) -> str | None:
+        """``host.name`` (or ``k8s.pod.name``) from the resource, when the exporter sent one."""
+        for key in ("host.name", "k8s.pod.name", "host.id"):
+            if key in self.resource:
+                return str(self.resource[key])
+        return None
+
+
+class Trace(_Frozenish):
+    """All spans of one trace id, unique by span id, in the order they were read."""
+
+    trace_id: str
+    spans: list[Span]
+
+    @property
+    def span_count(self) -> int:
+        return len(self.spans)
+
+
+class Diagnostic(_Frozenish):
+    """A warning, or a record that was skipped, with where it came from and why.
+
+    >>> Diagnostic(file="a.json", record="line 4", field="spanId", message="missing").text
+    'a.json: line 4: spanId: missing'
+    """
+
+    file: str | None = None
+    record: str | None = None
+    field: str | None = None
+    message: str
+
+    @property
+    def text(self) -> str:
+        return ": ".join([p for p in (self.file, self.record, self.field) if p] + [self.message])

@@ -1,0 +1,1 @@
+"""Neo4j storage of traces: schema, connection, ingest."""
