@@ -15,6 +15,7 @@ graphtrace.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Any
 
@@ -168,6 +169,43 @@ class Span(_Frozenish):
             if key in self.resource:
                 return str(self.resource[key])
         return None
+
+
+_LITERALS = re.compile(
+    r"'(?:[^'\\]|\\.)*'"                      # 'quoted string'
+    r'|"(?:[^"\\]|\\.)*"'                     # "quoted string"
+    r"|\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"  # uuid
+    r"|\b(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}\b"  # long hex ids
+    r"|\b\d+(?:\.\d+)?\b"                       # numbers
+)
+_STATEMENT_KEYS = ("db.statement", "db.query.text", "http.route", "url.path", "http.target", "rpc.method")
+
+
+def normalize_operation(text: str) -> str:
+    """Replace ids and literals with ``?`` so repeated calls compare equal.
+
+    >>> normalize_operation("SELECT * FROM users WHERE id = 42 AND name = 'bob'")
+    'SELECT * FROM users WHERE id = ? AND name = ?'
+    >>> normalize_operation("GET /api/products/0PUK6V6EV0")
+    'GET /api/products/0PUK6V6EV0'
+    >>> normalize_operation("GET /orders/123/items/9f86d081884c7d65")
+    'GET /orders/?/items/?'
+    """
+    return _LITERALS.sub("?", text)
+
+
+def operation_key(span: "Span") -> str:
+    """The span's operation for N+1 detection: its name, plus its normalised statement or route.
+
+    >>> operation_key(Span(trace_id="t", span_id="s", name="HGET", start_ns=0, end_ns=1,
+    ...                    attributes={"db.statement": "HGET cart:17"}))
+    'HGET | HGET cart:?'
+    """
+    for key in _STATEMENT_KEYS:
+        value = span.attributes.get(key)
+        if isinstance(value, str) and value:
+            return f"{normalize_operation(span.name)} | {normalize_operation(value)}"
+    return normalize_operation(span.name)
 
 
 class Trace(_Frozenish):
