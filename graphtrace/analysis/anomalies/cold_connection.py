@@ -1,0 +1,63 @@
+"""``cold_connection``: a client call whose own children set up a connection.
+
+A CLIENT span (not itself a set-up span) with children whose lower-cased name fully
+matches ``options.connection_pattern`` (``dns.lookup``, ``tcp.connect``, ``tls.connect``,
+``tls.handshake``, ``connect``, ``http.connect``, ``db.connect``, any ``*.connect``...): no
+pooled connection was reused.  ``setup_ns`` is the union of those children's intervals,
+each clipped to the call.
+
+>>> from graphtrace.model import Span, Trace
+>>> from graphtrace.analysis.tree import build_tree
+>>> mk = lambda i, p, name, kind, s, e: Span(trace_id="t", span_id=i, parent_span_id=p,
+...     service="fe", name=name, kind=kind, start_ns=s, end_ns=e)
+>>> tree = build_tree(Trace(trace_id="t", spans=[mk("c", None, "GET", "CLIENT", 0, 10_000_000),
+...     mk("d", "c", "dns.lookup", "CLIENT", 0, 2_000_000), mk("k", "c", "TCP.connect", "INTERNAL", 1_000_000, 3_000_000)]))
+>>> [a] = detect(tree, {}, AnomalyOptions())
+>>> a.span_ids, a.metrics["setup_ns"], a.metrics["steps"]
+(['c', 'd', 'k'], 3000000, ['dns.lookup', 'TCP.connect'])
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphtrace.analysis.anomalies.common import label, ms, union_ns
+from graphtrace.analysis.anomalies.options import AnomalyOptions
+from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.tree import TraceTree
+from graphtrace.model import SpanKind
+
+
+def is_connection_setup(name: str, pattern: str) -> bool:
+    """Whether a span name is a connection set-up step.
+
+    >>> from graphtrace.analysis.anomalies.options import DEFAULT_CONNECTION_PATTERN as P
+    >>> [is_connection_setup(n, P) for n in ("dns.lookup", "tls.handshake", "db.connect", "connect", "HGET")]
+    [True, True, True, True, False]
+    """
+    return re.fullmatch(pattern, name.strip().lower()) is not None
+
+
+def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
+    """One anomaly per CLIENT span with set-up children."""
+    out = []
+    for sid in tree.preorder():
+        call = tree.span(sid)
+        if call.kind != SpanKind.CLIENT or is_connection_setup(call.name, options.connection_pattern):
+            continue
+        steps = [c for c in tree.children(sid)
+                 if is_connection_setup(tree.span(c).name, options.connection_pattern)]
+        if not steps:
+            continue
+        clipped = [(max(tree.span(c).start_ns, call.start_ns), min(tree.span(c).end_ns, call.end_ns))
+                   for c in steps]
+        setup_ns = union_ns([(s, e) for s, e in clipped if e > s])
+        names = [tree.span(c).name for c in steps]
+        metrics = {
+            "setup_ns": setup_ns, "steps": names, "setup_span_ids": steps, "client_ns": call.duration_ns,
+            "setup_critical_path_ns": sum(cp_times.get(c, 0) for c in steps),
+        }
+        message = (f"{label(call)} opened a new connection ({', '.join(names)}: {ms(setup_ns)} of set-up "
+                   f"in a {ms(call.duration_ns)} call); no pooled connection was reused")
+        out.append(Anomaly(type="cold_connection", span_ids=[sid, *steps], metrics=metrics, message=message))
+    return out

@@ -1,0 +1,33 @@
+"""``orphan_span``: a root whose parent is not in the trace (``tree.orphans``).
+
+>>> from graphtrace.model import Span, Trace
+>>> from graphtrace.analysis.tree import build_tree
+>>> s = Span(trace_id="t", span_id="a", parent_span_id="gone", service="cart", name="HGET",
+...          start_ns=0, end_ns=5)
+>>> [a] = detect(build_tree(Trace(trace_id="t", spans=[s])), {}, AnomalyOptions())
+>>> a.message
+"cart's HGET names parent gone, which is not in the trace (0 spans below it)"
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graphtrace.analysis.anomalies.common import label
+from graphtrace.analysis.anomalies.options import AnomalyOptions
+from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.tree import TraceTree
+
+
+def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
+    """One anomaly per orphan root."""
+    out = []
+    for sid in tree.orphans:
+        span = tree.span(sid)
+        below = len(nx.descendants(tree.graph, sid))
+        metrics = {"missing_parent_span_id": span.parent_span_id, "descendants": below,
+                   "duration_ns": span.duration_ns}
+        message = (f"{label(span)} names parent {span.parent_span_id}, which is not in the trace "
+                   f"({below} span{'' if below == 1 else 's'} below it)")
+        out.append(Anomaly(type="orphan_span", span_ids=[sid], metrics=metrics, message=message))
+    return out
