@@ -63,7 +63,11 @@ class Neo4jSettings(BaseModel):
 def connect(settings: Neo4jSettings, *, verify: bool = True) -> neo4j.Driver:
     """Open a driver; with ``verify``, fail fast with a ``StoreError`` naming the URI (never the password)."""
     driver = neo4j.GraphDatabase.driver(
-        settings.uri, auth=(settings.user, settings.password.get_secret_value())
+        settings.uri,
+        auth=(settings.user, settings.password.get_secret_value()),
+        # Server notifications ("label does not exist" on an empty database...) are not
+        # the user's business; real problems arrive as exceptions.
+        notifications_min_severity="OFF",
     )
     if verify:
         try:
