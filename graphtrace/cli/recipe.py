@@ -1,0 +1,123 @@
+"""``graphtrace recipe list | show | run``: the stored Cypher recipes.
+
+``run`` binds ``-p key value`` pairs to the recipe's declared parameters,
+refuses writing queries (checked with ``EXPLAIN``) unless the recipe is a
+maintenance recipe and ``--write`` is given, and renders the rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from graphtrace.cli.app import recipe_app
+from graphtrace.cli.common import err_console
+from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
+
+RecipesOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--recipes", metavar="DIR",
+                 help="Extra recipe directory (repeatable; also GRAPHTRACE_RECIPES); overrides built-ins by name."),
+]
+
+
+class RowFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def quiet_driver_notifications() -> None:
+    """Keep the driver's server notifications (deprecations, unknown labels) off the terminal."""
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+
+
+@recipe_app.command("list")
+def list_recipes(recipes: RecipesOption = None) -> None:
+    """List every recipe: name and the question it answers."""
+    from graphtrace.recipes.catalog import load_catalog
+    from graphtrace.render.table import render_rows
+
+    catalog = load_catalog(recipes or ())
+    rows = [{"name": r.name, "mode": r.mode, "question": r.question} for r in catalog.values()]
+    typer.echo(render_rows(["name", "mode", "question"], rows, "plain").rstrip("\n"))
+
+
+@recipe_app.command("show")
+def show_recipe(
+    name: Annotated[str, typer.Argument(help="Recipe name (see `graphtrace recipe list`).")],
+    recipes: RecipesOption = None,
+) -> None:
+    """Print a recipe's header and Cypher body, ready for Neo4j Browser or cypher-shell."""
+    from graphtrace.recipes.catalog import get_recipe
+
+    recipe = get_recipe(name, recipes or ())
+    typer.echo(f"// file: {recipe.path}")
+    typer.echo(recipe.header)
+    typer.echo(recipe.body.rstrip("\n"))
+
+
+def param_pairs(args: list[str]) -> list[tuple[str, str]]:
+    """``-p key value`` / ``--param key value`` / ``-p key=value`` from the extra arguments.
+
+    >>> param_pairs(["-p", "limit", "5", "--param", "service=cart"])
+    [('limit', '5'), ('service', 'cart')]
+    """
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(args):
+        flag = args[i]
+        if flag not in ("-p", "--param") or i + 1 >= len(args):
+            raise typer.BadParameter(f"unexpected argument {flag!r}; pass parameters as -p KEY VALUE",
+                                     param_hint="-p")
+        key, sep, value = args[i + 1].partition("=")
+        if sep:
+            pairs.append((key, value))
+            i += 2
+        elif i + 2 < len(args):
+            pairs.append((key, args[i + 2]))
+            i += 3
+        else:
+            raise typer.BadParameter(f"parameter {key!r} has no value; use -p {key} VALUE", param_hint="-p")
+    return pairs
+
+
+@recipe_app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                    epilog="Parameters: -p KEY VALUE (repeatable), e.g. -p trace_id 4bf92f35 -p limit 5.")
+def run(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Recipe name (see `graphtrace recipe list`).")],
+    fmt: Annotated[RowFormat, typer.Option("--format", help="Output format.")] = RowFormat.table,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="S", help="Transaction timeout in seconds.")] = 30,
+    write: Annotated[bool, typer.Option("--write", help="Allow a maintenance recipe to write.")] = False,
+    recipes: RecipesOption = None,
+    uri: UriOption = None,
+    user: UserOption = None,
+    password: PasswordOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Run a recipe against Neo4j and print its rows (parameters: -p KEY VALUE, repeatable)."""
+    from graphtrace.recipes.catalog import get_recipe
+    from graphtrace.recipes.params import bind_params, parse_pairs
+    from graphtrace.recipes.run import run_recipe
+    from graphtrace.render.table import render_rows
+    from graphtrace.store.connection import connect
+
+    recipe = get_recipe(name, recipes or ())
+    given = parse_pairs(param_pairs(list(ctx.args)))
+    bind_params(recipe, given)  # fail on bad parameters before connecting
+    settings = resolve_settings(uri, user, password, database)
+    quiet_driver_notifications()
+    driver = connect(settings)
+    try:
+        columns, rows = run_recipe(driver, recipe, given, database=settings.database,
+                                   timeout_s=timeout, write=write)
+    finally:
+        driver.close()
+    if fmt is RowFormat.table and not rows:
+        err_console.print(f"{recipe.name}: no rows", markup=False)
+        return
+    typer.echo(render_rows(columns, rows, fmt.value).rstrip("\n"))

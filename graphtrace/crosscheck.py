@@ -1,0 +1,294 @@
+"""Compare Neo4j's answers with the in-memory (networkx) engine, trace by trace.
+
+For each trace, the spans are read back from Neo4j (:mod:`graphtrace.store.read`),
+analysed in memory (:mod:`graphtrace.analysis`), and compared with
+
+* the per-trace Cypher recipes ``call-tree`` (pre-order, depth, self time,
+  critical-path time, on-path flag), ``self-time``, ``critical-path`` (sections)
+  and ``bottlenecks``;
+* the properties written by the ``annotate`` maintenance recipe
+  (``Span.self_ns``, ``cp_ns``, ``on_cp``, ``depth``, ``Trace.annotated``);
+* the ``REMOTE_CALL`` relationships written at ingest (vs ``client_server_pairs``);
+* across traces, the ``slow-edges`` recipe vs ``analysis.edges.edge_stats``.
+
+Every difference becomes a :class:`Disagreement`; nothing is printed here.
+
+>>> CheckReport(traces_checked=1).ok
+True
+>>> Disagreement(trace_id="t", span_id="a", quantity="self_ns", neo4j=3, networkx=4).text
+'t: span a: self_ns: neo4j 3, networkx 4'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import neo4j
+from neo4j import RoutingControl
+from pydantic import BaseModel, Field
+
+from graphtrace.analysis.bottlenecks import bottlenecks
+from graphtrace.analysis.critical_path import critical_path, critical_path_times, on_path
+from graphtrace.analysis.edges import edge_stats
+from graphtrace.analysis.gaps import client_server_pairs
+from graphtrace.analysis.self_time import self_times
+from graphtrace.analysis.tree import TraceTree, build_tree
+from graphtrace.model import Trace
+from graphtrace.recipes.catalog import builtin_dir
+from graphtrace.recipes.header import Recipe, load_recipe
+from graphtrace.recipes.run import run_recipe
+from graphtrace.store.read import iter_traces, list_trace_ids
+
+# Read-back of what annotate and ingest wrote (plain reads, parameterised by trace ids).
+ANNOTATIONS = """
+UNWIND $trace_ids AS tid
+MATCH (t:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
+RETURN tid AS trace_id, t.annotated AS annotated,
+       collect({span_id: s.span_id, self_ns: s.self_ns, cp_ns: s.cp_ns, on_cp: s.on_cp, depth: s.depth}) AS spans
+"""
+REMOTE_CALLS = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)-[r:REMOTE_CALL]->(s:Span)
+RETURN tid AS trace_id, c.span_id AS client_span_id, s.span_id AS server_span_id, r.caller AS caller,
+       r.callee AS callee, r.operation AS operation, r.gap_ns AS gap_ns, r.before_ns AS before_ns,
+       r.after_ns AS after_ns, r.ratio AS ratio
+"""
+_GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns", "ratio")
+_EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
+                "errors", "error_rate", "cp_traces", "cp_share")
+_ALL_ROWS = 1_000_000_000
+
+
+class Disagreement(BaseModel):
+    """One quantity on which Neo4j and the in-memory engine differ."""
+
+    trace_id: str | None
+    span_id: str | None = None
+    quantity: str
+    neo4j: Any = None
+    networkx: Any = None
+
+    @property
+    def text(self) -> str:
+        where = [p for p in (self.trace_id, f"span {self.span_id}" if self.span_id else None) if p]
+        return ": ".join([*where, self.quantity, f"neo4j {self.neo4j!r}, networkx {self.networkx!r}"])
+
+
+class CheckReport(BaseModel):
+    """What ``graphtrace check`` found; ``ok`` when there is no disagreement."""
+
+    traces_checked: int = 0
+    spans_checked: int = 0
+    edges_checked: int | None = Field(default=None, description="None when the edge check did not run")
+    disagreements: list[Disagreement] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.disagreements
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is None and b is None
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+class _Checker:
+    """Collects disagreements for one trace."""
+
+    def __init__(self, trace_id: str | None, out: list[Disagreement]) -> None:
+        self.trace_id, self.out = trace_id, out
+
+    def same(self, quantity: str, neo: Any, mem: Any, span_id: str | None = None) -> None:
+        if not _same(neo, mem):
+            self.out.append(Disagreement(trace_id=self.trace_id, span_id=span_id, quantity=quantity,
+                                         neo4j=neo, networkx=mem))
+
+    def per_span(self, quantity: str, neo: dict[str, Any], mem: dict[str, Any]) -> None:
+        for sid in sorted(set(neo) | set(mem)):
+            self.same(quantity, neo.get(sid), mem.get(sid), sid)
+
+
+class _Recipes:
+    """The built-in recipes the check runs (user overrides never replace what is being checked)."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, timeout_s: float | None) -> None:
+        self.driver, self.database, self.timeout_s = driver, database, timeout_s
+        self._cache: dict[str, Recipe] = {}
+
+    def rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        if name not in self._cache:
+            self._cache[name] = load_recipe(builtin_dir() / f"{name}.cypher")
+        return run_recipe(self.driver, self._cache[name], params, database=self.database,
+                          timeout_s=self.timeout_s)[1]
+
+
+def _read(driver: neo4j.Driver, query: str, database: str, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(query, params, routing_=RoutingControl.READ, database_=database)
+    return [r.data() for r in records]
+
+
+def _check_call_tree(chk: _Checker, tree: TraceTree, rows: list[dict[str, Any]],
+                     mem: dict[str, dict[str, Any]]) -> None:
+    chk.same("call-tree pre-order", [r["span_id"] for r in rows], tree.preorder())
+    for key in ("depth", "self_ns", "cp_ns", "on_cp"):
+        chk.per_span(f"call-tree {key}", {r["span_id"]: r[key] for r in rows}, mem[key])
+
+
+def _check_annotations(chk: _Checker, annotated: dict[str, Any] | None, mem: dict[str, dict[str, Any]]) -> None:
+    if annotated is None:
+        chk.same("annotated trace", None, True)
+        return
+    chk.same("Trace.annotated", annotated["annotated"], True)
+    spans = annotated["spans"]
+    for key in ("depth", "self_ns", "cp_ns", "on_cp"):
+        chk.per_span(f"Span.{key} (annotate)", {s["span_id"]: s[key] for s in spans}, mem[key])
+
+
+def _check_sections(chk: _Checker, rows: list[dict[str, Any]], sections: Sequence[Any]) -> None:
+    neo = sorted((r["start_ns"], r["end_ns"], r["span_id"]) for r in rows)
+    mem = sorted((s.start_ns, s.end_ns, s.span_id) for s in sections)
+    for sec in sorted(set(neo) ^ set(mem)):
+        chk.same("critical-path section [start_ns, end_ns]", [sec[0], sec[1]] if sec in neo else None,
+                 [sec[0], sec[1]] if sec in mem else None, sec[2])
+    if len(neo) != len(mem):
+        chk.same("critical-path section count", len(neo), len(mem))
+    bad = [r for r in rows if r["duration_ns"] != r["end_ns"] - r["start_ns"]]
+    for r in bad:
+        chk.same("critical-path duration_ns", r["duration_ns"], r["end_ns"] - r["start_ns"], r["span_id"])
+
+
+def _check_bottlenecks(chk: _Checker, rows: list[dict[str, Any]], ranked: Sequence[Any]) -> None:
+    chk.same("bottlenecks ranking", [r["span_id"] for r in rows], [b.span_id for b in ranked])
+    mem = {b.span_id: b for b in ranked}
+    for r in rows:
+        b = mem.get(r["span_id"])
+        if b is not None:
+            chk.same("bottleneck cp_ns", r["cp_ns"], b.critical_path_ns, r["span_id"])
+            chk.same("bottleneck self_ns", r["self_ns"], b.self_time_ns, r["span_id"])
+            chk.same("bottleneck share", r["share"], b.share, r["span_id"])
+
+
+def _check_self_time(chk: _Checker, rows: list[dict[str, Any]], tree: TraceTree, selfs: dict[str, int]) -> None:
+    chk.per_span("self-time self_ns", {r["span_id"]: r["self_ns"] for r in rows}, selfs)
+    durations = {sid: tree.span(sid).duration_ns for sid in tree.spans}
+    chk.per_span("self-time children_ns", {r["span_id"]: r["children_ns"] for r in rows},
+                 {sid: durations[sid] - selfs[sid] for sid in selfs})
+
+
+def _check_gaps(chk: _Checker, rows: list[dict[str, Any]], tree: TraceTree) -> None:
+    neo = {(r["client_span_id"], r["server_span_id"]): r for r in rows}
+    mem = {(c.client_span_id, c.server_span_id): c.model_dump() for c in client_server_pairs(tree)}
+    for key in sorted(set(neo) | set(mem)):
+        n, m = neo.get(key), mem.get(key)
+        label = f"{key[0]}->{key[1]}"
+        if n is None or m is None:
+            chk.same("REMOTE_CALL exists", n is not None, m is not None, label)
+            continue
+        for field in _GAP_FIELDS:
+            chk.same(f"REMOTE_CALL {field}", n[field], m[field], label)
+
+
+def _memory(tree: TraceTree) -> dict[str, Any]:
+    selfs = self_times(tree)
+    sections = critical_path(tree)
+    cp = critical_path_times(sections)
+    reached = on_path(tree)
+    per_span = {
+        "depth": {sid: tree.depth(sid) for sid in tree.spans},
+        "self_ns": selfs,
+        "cp_ns": {sid: cp.get(sid, 0) for sid in tree.spans},
+        "on_cp": {sid: sid in reached for sid in tree.spans},
+    }
+    ranked = bottlenecks(tree, selfs, cp, limit=len(tree.spans))
+    return {"per_span": per_span, "sections": sections, "bottlenecks": ranked, "self": selfs}
+
+
+def check_trace(trace: Trace, recipes: _Recipes, annotated: dict[str, Any] | None,
+                remote_calls: list[dict[str, Any]], out: list[Disagreement]) -> None:
+    """Compare one stored trace's recipe answers, annotations and remote calls with the engine."""
+    tid = trace.trace_id
+    chk = _Checker(tid, out)
+    tree = build_tree(trace)
+    mem = _memory(tree)
+    _check_call_tree(chk, tree, recipes.rows("call-tree", trace_id=tid), mem["per_span"])
+    _check_self_time(chk, recipes.rows("self-time", trace_id=tid), tree, mem["self"])
+    _check_sections(chk, recipes.rows("critical-path", trace_id=tid), mem["sections"])
+    _check_bottlenecks(chk, recipes.rows("bottlenecks", trace_id=tid, limit=len(tree.spans)),
+                       mem["bottlenecks"])
+    _check_annotations(chk, annotated, mem["per_span"])
+    _check_gaps(chk, remote_calls, tree)
+
+
+def check_edges(recipes: _Recipes, trees: Sequence[TraceTree], out: list[Disagreement], *,
+                since_ns: int | None = None, until_ns: int | None = None) -> int:
+    """Compare ``slow-edges`` (all edges, by calls) with ``edge_stats``; return the number of edges."""
+    params = {"since_ns": since_ns, "until_ns": until_ns, "limit": _ALL_ROWS, "min_calls": 1}
+    neo = {(r["caller"], r["callee"], r["operation"]): r for r in recipes.rows("slow-edges", **params)}
+    mem = {(e.caller, e.callee, e.operation): e.model_dump()
+           for e in edge_stats(trees, since_ns=since_ns, until_ns=until_ns)}
+    chk = _Checker(None, out)
+    for key in sorted(set(neo) | set(mem)):
+        label = " -> ".join(key[:2]) + f" {key[2]}"
+        n, m = neo.get(key), mem.get(key)
+        if n is None or m is None:
+            chk.same(f"edge {label} exists", n is not None, m is not None)
+            continue
+        for field in _EDGE_FIELDS:
+            chk.same(f"edge {label} {field}", n[field], m[field])
+    return len(set(neo) | set(mem))
+
+
+def check_traces(
+    driver: neo4j.Driver,
+    *,
+    database: str,
+    trace_ids: Iterable[str] | None = None,
+    edge_window: tuple[int | None, int | None] | None = None,
+    timeout_s: float | None = 120,
+    on_progress: Callable[[int], None] | None = None,
+) -> CheckReport:
+    """Check ``trace_ids`` (default: every stored trace) and return the :class:`CheckReport`.
+
+    The edge check compares whole-database statistics, so it runs when every
+    trace is checked (``trace_ids=None``), or when ``edge_window=(since_ns,
+    until_ns)`` is given: then the caller promises that the checked traces
+    are the only ones with client spans in that window.
+    Example (needs a server)::
+
+        report = check_traces(driver, database="neo4j", trace_ids=["971a6595..."])
+    """
+    ids = list_trace_ids(driver, database=database) if trace_ids is None else list(dict.fromkeys(trace_ids))
+    report = CheckReport()
+    recipes = _Recipes(driver, database, timeout_s)
+    trees: list[TraceTree] = []
+    for start in range(0, len(ids), 100):
+        chunk = ids[start:start + 100]
+        annotated = {r["trace_id"]: r for r in _read(driver, ANNOTATIONS, database, trace_ids=chunk)}
+        calls: dict[str, list[dict[str, Any]]] = {}
+        for row in _read(driver, REMOTE_CALLS, database, trace_ids=chunk):
+            calls.setdefault(row["trace_id"], []).append(row)
+        found = set()
+        for trace in iter_traces(driver, database=database, trace_ids=chunk):
+            found.add(trace.trace_id)
+            check_trace(trace, recipes, annotated.get(trace.trace_id), calls.get(trace.trace_id, []),
+                        report.disagreements)
+            trees.append(build_tree(trace))
+            report.traces_checked += 1
+            report.spans_checked += len(trace.spans)
+            if on_progress is not None:
+                on_progress(report.traces_checked)
+        for missing in [t for t in chunk if t not in found]:
+            report.disagreements.append(Disagreement(trace_id=missing, quantity="trace exists",
+                                                     neo4j=False, networkx=None))
+    if trace_ids is None or edge_window is not None:
+        since, until = edge_window or (None, None)
+        report.edges_checked = check_edges(recipes, trees, report.disagreements, since_ns=since, until_ns=until)
+    else:
+        report.notes.append("edge statistics not compared: they cover the whole database (use --all)")
+    return report
