@@ -1,0 +1,143 @@
+"""Rows and columns as a table: a rich box table, aligned plain text, JSON or CSV.
+
+Rows are plain data: each row is either a mapping keyed by column name or a
+sequence in column order.  Used by the analysis report and the recipe CLI.
+
+>>> print(render_rows(["service", "spans"], [{"service": "cart", "spans": 7}, ["frontend", 12]], "plain"))
+service   spans
+--------  -----
+cart          7
+frontend     12
+>>> render_rows(["a"], [[1], [None]], "json")
+'[{"a":1},{"a":null}]'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+FORMATS = ("table", "plain", "json", "csv")
+_NUMERIC = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
+
+
+def _row_values(columns: Sequence[str], row: Mapping[str, Any] | Sequence[Any]) -> list[Any]:
+    """One row's values in column order (missing keys become ``None``)."""
+    if isinstance(row, Mapping):
+        return [row.get(c) for c in columns]
+    values = list(row)
+    if len(values) != len(columns):
+        raise ValueError(f"row has {len(values)} values for {len(columns)} columns: {values!r}")
+    return values
+
+
+def cell_text(value: Any) -> str:
+    """A value as table cell text: ``None`` is empty, lists and dicts are compact JSON.
+
+    >>> cell_text(None), cell_text(2.5), cell_text(["a", 1]), cell_text(True)
+    ('', '2.5', '["a",1]', 'true')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        return orjson.dumps(value, default=str).decode()
+    return str(value)
+
+
+def is_numeric_column(values: Sequence[Any]) -> bool:
+    """True when every non-empty value is a number or reads like one (``1,066.79``, ``98.4%``).
+
+    >>> is_numeric_column([1, "2.50", "98.4%", None]), is_numeric_column(["1", "GET"])
+    (True, False)
+    """
+    texts = [v for v in values if v is not None and v != ""]
+    return bool(texts) and all(
+        (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, str) and _NUMERIC.match(v))
+        for v in texts
+    )
+
+
+def _plain(columns: Sequence[str], rows: list[list[Any]]) -> str:
+    cells = [[cell_text(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    right = [is_numeric_column([row[i] for row in rows]) for i in range(len(columns))]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)]
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(columns)), "  ".join("-" * w for w in widths)]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)
+
+
+def _rich(columns: Sequence[str], rows: list[list[Any]], color: bool) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, name in enumerate(columns):
+        numeric = is_numeric_column([row[i] for row in rows])
+        table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(cell_text(v) for v in row))
+    natural = sum(max([len(c)] + [len(cell_text(r[i])) for r in rows]) + 2 for i, c in enumerate(columns))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=max(natural + 4, 20), color_system="standard" if color else None,
+                      force_terminal=color, highlight=False, soft_wrap=False)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+
+
+def _json(objects: list[dict[str, Any]]) -> str:
+    try:
+        return orjson.dumps(objects, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        # orjson refuses integers beyond 64 bits; the stdlib encoder writes them exactly.
+        return json.dumps(objects, default=str, separators=(",", ":"), ensure_ascii=False)
+
+
+def _csv(columns: Sequence[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180 CRLF lines: fields holding \r or \n get quoted
+    writer.writerow(columns)
+    writer.writerows([cell_text(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def render_rows(
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any] | Sequence[Any]],
+    fmt: str = "table",
+    *,
+    color: bool = False,
+) -> str:
+    """Render ``rows`` under ``columns`` as ``table``, ``plain``, ``json`` or ``csv``.
+
+    ``table`` is a rich table rendered to a string (ANSI only when ``color``);
+    ``plain`` is space-aligned text with numeric columns right-aligned; ``json``
+    is a list of objects (orjson; values kept as they are); ``csv`` uses the
+    csv module (RFC 4180: CRLF line ends) with a header row, ``None`` as an empty cell.
+
+    >>> render_rows(["op", "p95 ms"], [["GET", "1,002.50"]], "csv")
+    'op,p95 ms\\r\\nGET,"1,002.50"\\r\\n'
+    """
+    values = [_row_values(columns, row) for row in rows]
+    if fmt == "plain":
+        return _plain(columns, values)
+    if fmt == "table":
+        return _rich(columns, values, color)
+    if fmt == "json":
+        return _json([dict(zip(columns, row)) for row in values])
+    if fmt == "csv":
+        return _csv(columns, values)
+    raise ValueError(f"unknown table format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,87 @@
+"""The plain-text report of one trace (from ``TraceReport.model_dump()``).
+
+Sections: header, call tree (with legend), critical path, bottlenecks,
+anomalies, narrative.  :func:`render_text` returns plain text without ANSI
+codes; :func:`styled_text` wraps the same text in a rich ``Text`` with colours,
+for the CLI to print when it writes to a terminal.
+
+>>> report = {"trace_id": "ab", "duration_ns": 2_000_000, "span_count": 1, "services": ["web"],
+...     "root_span_ids": ["r"], "start_ns": 0, "end_ns": 2_000_000, "narrative": "All fine.",
+...     "spans": [{"span_id": "r", "parent_span_id": None, "service": "web", "name": "GET /",
+...                "kind": "SERVER", "start_ns": 0, "end_ns": 2_000_000, "duration_ns": 2_000_000,
+...                "self_time_ns": 2_000_000, "critical_path_ns": 2_000_000, "status": "OK"}],
+...     "critical_path": [{"span_id": "r", "start_ns": 0, "end_ns": 2_000_000}],
+...     "bottlenecks": [], "anomalies": []}
+>>> print(render_text(report).splitlines()[9])
+★ [web] GET / (SERVER) . 2.00 ms  self 2.00 ms
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+from graphtrace.render.sections import (
+    anomaly_table,
+    bottleneck_table,
+    critical_path_table,
+    header_fields,
+    narrative_paragraphs,
+)
+from graphtrace.render.table import render_rows
+from graphtrace.render.tree import LEGEND, MARK, tree_lines
+
+WRAP = 100
+HEADINGS = ("Call tree", "Critical path", "Bottlenecks", "Anomalies", "Narrative")
+
+
+def _heading(title: str) -> list[str]:
+    return ["", title, "=" * len(title)]
+
+
+def _table(table: tuple[list[str], list[list[str]]]) -> list[str]:
+    columns, rows = table
+    return render_rows(columns, rows, "plain").splitlines() if rows else ["(none)"]
+
+
+def render_text(report: Mapping[str, Any]) -> str:
+    """The whole report of one trace as plain text (no ANSI codes), ending without a newline.
+
+    >>> render_text({"trace_id": "t", "spans": []}).splitlines()[:2]
+    ['Trace     t', 'Duration  - ms']
+    """
+    fields = header_fields(report)
+    width = max(len(k) for k, _ in fields) + 2
+    lines = [f"{k:<{width}}{v}" for k, v in fields]
+    lines += _heading("Call tree")
+    lines.append(f"Legend: {LEGEND}")
+    lines += tree_lines(report.get("spans") or [], report.get("root_span_ids") or []) or ["(no spans)"]
+    lines += _heading("Critical path")
+    lines += _table(critical_path_table(report))
+    lines += _heading("Bottlenecks")
+    lines += _table(bottleneck_table(report))
+    lines += _heading("Anomalies")
+    lines += _table(anomaly_table(report))
+    lines += _heading("Narrative")
+    paragraphs = narrative_paragraphs(report)
+    for i, paragraph in enumerate(paragraphs):
+        lines += ([""] if i else []) + textwrap.wrap(paragraph, WRAP)
+    if not paragraphs:
+        lines.append("(none)")
+    return "\n".join(lines)
+
+
+def styled_text(text: str) -> Any:
+    """``text`` (from :func:`render_text`) as a rich ``Text``: headings bold, ``★`` yellow, errors red.
+
+    >>> styled_text("Narrative\\n★ x").plain
+    'Narrative\\n★ x'
+    """
+    from rich.text import Text
+
+    styled = Text(text)
+    styled.highlight_regex(rf"(?m)^(Trace|{'|'.join(HEADINGS)})\b.*$", "bold")
+    styled.highlight_regex(MARK, "bold yellow")
+    styled.highlight_regex(r"!ERROR", "bold red")
+    return styled
