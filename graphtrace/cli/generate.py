@@ -1,0 +1,55 @@
+"""``graphtrace generate``: deterministic OpenTelemetry-demo-shaped traces as OTLP NDJSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from graphtrace.cli.app import app
+from graphtrace.cli.common import err_console
+from graphtrace.errors import InputError
+from graphtrace.readers.otlp_writer import write_otlp_json
+from graphtrace.synth import GenOptions, SlowEdge, generate
+
+
+def _slow_edge(text: str) -> SlowEdge:
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise InputError("expected caller:callee:factor[:from_fraction]", field="--slow-edge", record=text)
+    try:
+        return SlowEdge(caller=parts[0], callee=parts[1], factor=float(parts[2]),
+                        from_fraction=float(parts[3]) if len(parts) == 4 else 0.0)
+    except ValueError as exc:
+        raise InputError(f"not a number: {exc}", field="--slow-edge", record=text) from exc
+
+
+@app.command("generate")
+def generate_command(
+    traces: int = typer.Option(1000, "--traces", "-n", min=1, help="How many traces."),
+    fan_out: int = typer.Option(4, "--fan-out", min=1, max=8, help="Backend calls per frontend request."),
+    async_fraction: float = typer.Option(0.05, help="Share of leaf calls that outlive their parent."),
+    error_fraction: float = typer.Option(0.02, help="Share of remote calls that fail."),
+    skew_fraction: float = typer.Option(0.05, help="Share of server spans shifted before their client."),
+    slow_edge: Optional[list[str]] = typer.Option(
+        None, "--slow-edge", help="Inject a slow edge: caller:callee:factor[:from_fraction], e.g. frontend:cart:20:0.5"),
+    seed: int = typer.Option(42, help="Random seed; the same options give the same file."),
+    output: Path = typer.Option(Path("-"), "--output", "-o", help="Output file (default stdout)."),
+) -> None:
+    """Write deterministic OpenTelemetry-demo-like traces as OTLP JSON lines (one trace a line)."""
+    opts = GenOptions(traces=traces, fan_out=fan_out, async_fraction=async_fraction,
+                      error_fraction=error_fraction, skew_fraction=skew_fraction,
+                      slow_edges=[_slow_edge(s) for s in slow_edge or []], seed=seed)
+    out = sys.stdout.buffer if str(output) == "-" else output.open("wb")
+    try:
+        count = 0
+        for trace in generate(opts):
+            out.write(write_otlp_json([trace]))
+            count += 1
+    finally:
+        if out is not sys.stdout.buffer:
+            out.close()
+    if str(output) != "-":
+        err_console.print(f"wrote {count} traces to {output}")
