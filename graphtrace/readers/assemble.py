@@ -1,0 +1,238 @@
+"""Grouping span items into whole, validated traces with bounded memory.
+
+A trace is held until the input is done with it: at the end of all input, or
+when no span of it has arrived for ``window`` span records (default 10 000).
+Memory is therefore bounded by the traces still "open" in the window, not by
+the file.  A trace whose spans re-appear after it was flushed is emitted
+again as a separate piece, with a warning (the Neo4j store merges pieces;
+in-memory analysis sees two traces with the same id).
+
+Per trace:
+
+* identical duplicate spans are merged silently (counted);
+* duplicates with different content: the first is kept, a warning names both records;
+* flat-row spans (one row per span *event*) merge their events and attributes when
+  their core fields agree; otherwise the first is kept and the conflict is reported;
+* a bad record with a known trace id, a self-parent or a parent cycle makes the
+  *whole* trace skipped with a Diagnostic (cycles are found without recursion).
+
+>>> from graphtrace.readers.build import make_span
+>>> from graphtrace.readers.context import ReadContext
+>>> ctx = ReadContext()
+>>> asm = Assembler(ctx)
+>>> items = [SpanItem(make_span("t", i, p, "svc", i, "INTERNAL", 0, 5), "f", None)
+...          for i, p in (("a", None), ("b", "a"), ("b", "a"))]
+>>> [asm.add(it) for it in items]
+[None, None, None]
+>>> [(t.trace_id, [s.span_id for s in t.spans]) for t in asm.finish()], ctx.counters.duplicates_merged
+([('t', ['a', 'b'])], 1)
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Iterator
+
+from graphtrace.model import Diagnostic, Span, Trace
+from graphtrace.readers.build import BadItem, Draft, Item, SpanItem, _fast_factory
+from graphtrace.readers.context import ReadContext
+
+DEFAULT_WINDOW = 10_000
+_CHECK_EVERY = 64  # a power of two
+_CORE = ("name", "parent_span_id", "start_ns", "end_ns", "kind", "service")
+_new_trace = _fast_factory(Trace, {"trace_id": "t", "spans": []})
+
+
+class _Pending:
+    __slots__ = ("trace_id", "spans", "drafts", "bad", "last")
+
+    def __init__(self, trace_id: str) -> None:
+        self.trace_id = trace_id
+        self.spans: dict[str, SpanItem] = {}
+        self.drafts: list[Draft] = []
+        self.bad: list[BadItem] = []
+        self.last = 0
+
+
+class Assembler:
+    """Feed items with :meth:`add` (yields traces that left the window), then :meth:`finish`."""
+
+    def __init__(self, ctx: ReadContext, window: int = DEFAULT_WINDOW) -> None:
+        self.ctx = ctx
+        self.window = max(1, window)
+        self._open: OrderedDict[str, _Pending] = OrderedDict()
+        self._flushed: set[str] = set()
+        self._clock = 0
+        self._current: _Pending | None = None
+
+    def add(self, item: Item) -> list[Trace] | None:
+        """Take one item; return the traces that are now complete (usually None).
+
+        The window is checked every ``_CHECK_EVERY`` items, so a trace may stay
+        open up to that many span records longer than ``window``.
+        """
+        if type(item) is SpanItem:
+            pending = self._touch(item.span.trace_id)
+            span_id = item.span.span_id
+            if span_id in pending.spans:
+                self._add_span(pending, item)
+            else:
+                pending.spans[span_id] = item
+        elif isinstance(item, BadItem):
+            if item.trace_id is None:
+                self.ctx.counters.spans_skipped += 1
+                self.ctx.skip_diagnostic(item.diagnostic)
+                return None
+            self._touch(item.trace_id).bad.append(item)
+        else:
+            self._touch(item.trace_id).drafts.append(item)
+        self._clock += 1
+        if self._clock & (_CHECK_EVERY - 1) == 0:
+            self.ctx.counters.spans_read = self._clock
+            return self._expire()
+        return None
+
+    def finish(self) -> Iterator[Trace]:
+        """Flush every open trace, oldest first."""
+        while self._open:
+            _, pending = self._open.popitem(last=False)
+            trace = self._close(pending)
+            if trace is not None:
+                yield trace
+        self._current = None
+        self.ctx.counters.spans_read = self._clock
+
+    def _touch(self, trace_id: str) -> _Pending:
+        pending = self._current
+        if pending is None or pending.trace_id != trace_id:
+            pending = self._open.get(trace_id)
+            if pending is None:
+                pending = self._open[trace_id] = _Pending(trace_id)
+            else:
+                self._open.move_to_end(trace_id)
+            self._current = pending
+        pending.last = self._clock
+        return pending
+
+    def _expire(self) -> list[Trace]:
+        out: list[Trace] = []
+        limit = self._clock - self.window
+        while self._open:
+            trace_id, oldest = next(iter(self._open.items()))
+            if oldest.last > limit:
+                break
+            del self._open[trace_id]
+            if oldest is self._current:
+                self._current = None
+            trace = self._close(oldest)
+            if trace is not None:
+                out.append(trace)
+        return out
+
+    def _add_span(self, pending: _Pending, item: SpanItem) -> None:
+        span_id = item.span.span_id
+        first = pending.spans.get(span_id)
+        if first is None:
+            pending.spans[span_id] = item
+            return
+        self.ctx.counters.duplicates_merged += 1
+        if first.mergeable and item.mergeable:
+            conflict = [f for f in _CORE if getattr(first.span, f) != getattr(item.span, f)]
+            if not conflict:
+                pending.spans[span_id] = SpanItem(_merge_rows(first.span, item.span),
+                                                  first.file, first.record, True)
+                return
+            detail = f"rows disagree on {', '.join(conflict)}"
+        elif first.span == item.span:
+            return
+        else:
+            detail = "duplicate span id with different content"
+        self.ctx.warn(item.file, item.where, "span_id",
+                      f"{detail}; kept the first ({_where(first)}) for span {span_id}")
+
+    def _close(self, pending: _Pending) -> Trace | None:
+        for item in _build_drafts(pending.drafts, self.ctx):
+            if isinstance(item, BadItem):
+                if item.trace_id is None:
+                    self.ctx.counters.spans_skipped += 1
+                    self.ctx.skip_diagnostic(item.diagnostic)
+                else:
+                    pending.bad.append(item)
+            else:
+                self._add_span(pending, item)
+        spans = [item.span for item in pending.spans.values()]
+        problem = pending.bad[0].diagnostic if pending.bad else _cycle(pending)
+        if problem is not None:
+            self._skip_trace(pending, problem, len(spans) + len(pending.bad))
+            return None
+        if not spans:
+            return None
+        if pending.trace_id in self._flushed:
+            self.ctx.warn(pending.spans[spans[0].span_id].file, f"trace {pending.trace_id}", None,
+                          "trace re-appeared after it was flushed from the read window; "
+                          "emitted again as a separate piece", once=f"piece:{pending.trace_id}")
+        self._flushed.add(pending.trace_id)
+        self.ctx.counters.traces_yielded += 1
+        return _new_trace({"trace_id": pending.trace_id, "spans": spans})
+
+    def _skip_trace(self, pending: _Pending, problem: Diagnostic, n_spans: int) -> None:
+        extra = len(pending.bad) - 1
+        more = f" (and {extra} more bad span records)" if extra > 0 else ""
+        self.ctx.counters.traces_skipped += 1
+        self.ctx.counters.spans_skipped += n_spans
+        self.ctx.skip(problem.file, problem.record, problem.field,
+                      f"{problem.message}{more}; whole trace {pending.trace_id} skipped "
+                      f"({n_spans} span records)")
+
+
+def _where(item: SpanItem) -> str:
+    return ": ".join(p for p in (item.file, item.where) if p)
+
+
+def _merge_rows(first: Span, other: Span) -> Span:
+    """Union of events (first's order, new ones appended) and attributes (first wins)."""
+    events = list(first.events)
+    seen = {(e.name, e.time_ns, repr(e.attributes)) for e in events}
+    for event in other.events:
+        key = (event.name, event.time_ns, repr(event.attributes))
+        if key not in seen:
+            seen.add(key)
+            events.append(event)
+    update: dict[str, Any] = {"events": events}
+    if other.attributes.keys() - first.attributes.keys():
+        update["attributes"] = {**other.attributes, **first.attributes}
+    if other.links and other.links != first.links:
+        update["links"] = first.links + [link for link in other.links if link not in first.links]
+    return first.model_copy(update=update)
+
+
+def _build_drafts(drafts: list[Draft], ctx: ReadContext) -> list[SpanItem | BadItem]:
+    groups: dict[type, list[Draft]] = {}
+    for draft in drafts:
+        groups.setdefault(type(draft), []).append(draft)
+    out: list[SpanItem | BadItem] = []
+    for cls, group in groups.items():
+        out.extend(cls.build_group(group, ctx))
+    return out
+
+
+def _cycle(pending: _Pending) -> Diagnostic | None:
+    """A Diagnostic naming a span on a parent cycle, or None (iterative, O(n))."""
+    parents = {sid: item.span.parent_span_id for sid, item in pending.spans.items()}
+    done: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in parents and node not in done:
+            if node in on_path:
+                cycle = path[path.index(node):]
+                item = pending.spans[node]
+                return Diagnostic(file=item.file, record=item.where,
+                                  field="parent_span_id",
+                                  message=f"parent cycle {' -> '.join(cycle + [node])}")
+            path.append(node)
+            on_path.add(node)
+            node = parents[node]
+        done.update(path)
+    return None

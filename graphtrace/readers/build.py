@@ -1,0 +1,245 @@
+"""Building ``model.Span`` objects fast, and the items readers hand to the assembler.
+
+Readers check every raw field themselves (ids via :mod:`.ids`, times via
+:func:`to_int`, kind/status via the model's ``parse``) and then call
+:func:`make_span`, which enforces the model's remaining invariants (end >=
+start, no self-parent, non-empty ids) and builds the object without a second
+pydantic validation pass.  The shortcut is checked against
+``Span.model_construct`` at import time and falls back to it if pydantic ever
+changes how models store their fields.
+
+>>> s = make_span("t1", "s1", None, "svc", "op", "CLIENT", 5, 9)
+>>> s.kind, s.duration_ns, s == Span(trace_id="t1", span_id="s1", service="svc", name="op",
+...                                   kind="client", start_ns=5, end_ns=9)
+(<SpanKind.CLIENT: 'CLIENT'>, 4, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+from pydantic import ValidationError
+
+from graphtrace.model import Diagnostic, Event, Link, RefType, Span, SpanKind, StatusCode
+
+
+class FieldError(ValueError):
+    """A raw field that cannot become part of a valid span; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def span_record(base: str | None, span_id: object) -> str:
+    """The record label of a span: ``line 3, span 0ebf...`` (or ``span 0ebf...`` in a whole document).
+
+    >>> span_record("line 3", "0ebf"), span_record(None, "0ebf")
+    ('line 3, span 0ebf', 'span 0ebf')
+    """
+    return f"{base}, span {span_id}" if base else f"span {span_id}"
+
+
+@dataclass(slots=True)
+class SpanItem:
+    """A span read from ``file``; ``record`` is where (``line 12``, ``row 7``) without the span id,
+    which :attr:`where` adds.  ``mergeable`` marks flat-row spans (one row per event)."""
+
+    span: Span
+    file: str | None
+    record: str | None
+    mergeable: bool = False
+
+    @property
+    def where(self) -> str:
+        """``record, span <id>``."""
+        return span_record(self.record, self.span.span_id)
+
+
+@dataclass(slots=True)
+class BadItem:
+    """A record that failed; with a ``trace_id`` it spoils that whole trace."""
+
+    trace_id: str | None
+    diagnostic: Diagnostic
+
+
+class Draft:
+    """A raw record that can only become spans together with the rest of its trace (Zipkin).
+
+    Subclasses set ``trace_id``/``file``/``record`` and implement ``build_group``.
+    """
+
+    trace_id: str
+    file: str | None
+    record: str | None
+    build_group: ClassVar[Callable[[list[Any], Any], list[SpanItem | BadItem]]]
+
+
+Item = SpanItem | BadItem | Draft
+
+
+def _fast_factory(cls: type, sample: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
+    """A constructor storing already-validated values the way ``model_construct`` does."""
+    fields_set = frozenset(cls.model_fields)  # type: ignore[attr-defined]
+    new = cls.__new__
+    setattr_ = object.__setattr__
+
+    def build(values: dict[str, Any]) -> Any:
+        obj = new(cls)
+        setattr_(obj, "__dict__", values)
+        setattr_(obj, "__pydantic_fields_set__", set(fields_set))
+        setattr_(obj, "__pydantic_extra__", None)
+        setattr_(obj, "__pydantic_private__", None)
+        return obj
+
+    try:
+        full = cls(**sample).__dict__  # type: ignore[operator]
+        fast, slow = build(dict(full)), cls.model_construct(**full)  # type: ignore[attr-defined]
+        if fast == slow and fast.__dict__ == slow.__dict__ and fast.model_dump() == slow.model_dump():
+            return build
+    except Exception:  # pragma: no cover - only if pydantic internals change
+        pass
+    return lambda values: cls.model_construct(**values)  # type: ignore[attr-defined]  # pragma: no cover
+
+
+_new_span = _fast_factory(Span, {"trace_id": "t", "span_id": "s", "start_ns": 1, "end_ns": 2})
+_new_event = _fast_factory(Event, {"name": "e", "time_ns": 1})
+_new_link = _fast_factory(Link, {"trace_id": "t", "span_id": "s"})
+
+_KINDS: dict[Any, SpanKind] = {}
+_STATUSES: dict[Any, StatusCode] = {}
+
+
+def parse_kind(value: Any, field: str = "kind") -> SpanKind:
+    """Any spelling of a span kind -> SpanKind (cached); FieldError when unknown.
+
+    >>> parse_kind("SPAN_KIND_SERVER"), parse_kind(3), parse_kind(None)
+    (<SpanKind.SERVER: 'SERVER'>, <SpanKind.CLIENT: 'CLIENT'>, <SpanKind.UNSPECIFIED: 'UNSPECIFIED'>)
+    """
+    try:
+        return _KINDS[value]
+    except (KeyError, TypeError):
+        pass
+    try:
+        kind = SpanKind.parse(value)
+    except (ValueError, TypeError):
+        raise FieldError(field, f"unknown span kind {value!r}") from None
+    if isinstance(value, (str, int)) and len(_KINDS) < 1000:
+        _KINDS[value] = kind
+    return kind
+
+
+def parse_status(value: Any, field: str = "status.code") -> StatusCode:
+    """Any spelling of a status code -> StatusCode (cached); FieldError when unknown.
+
+    >>> parse_status("STATUS_CODE_ERROR"), parse_status(1), parse_status("Unset")
+    (<StatusCode.ERROR: 'ERROR'>, <StatusCode.OK: 'OK'>, <StatusCode.UNSET: 'UNSET'>)
+    """
+    try:
+        return _STATUSES[value]
+    except (KeyError, TypeError):
+        pass
+    try:
+        status = StatusCode.parse(value)
+    except (ValueError, TypeError):
+        raise FieldError(field, f"unknown status code {value!r}") from None
+    if isinstance(value, (str, int)) and len(_STATUSES) < 1000:
+        _STATUSES[value] = status
+    return status
+
+
+def to_int(value: Any, field: str) -> int:
+    """An integer from an int, an integral float or a decimal string; FieldError otherwise.
+
+    >>> to_int("1700000000000000001", "t"), to_int(12.0, "t")
+    (1700000000000000001, 12)
+    >>> try:
+    ...     to_int("abc", "startTimeUnixNano")
+    ... except FieldError as exc:
+    ...     print(exc.field, exc.message)
+    startTimeUnixNano expected an integer, got 'abc'
+    """
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is str:
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    elif kind is float and value.is_integer():
+        return int(value)
+    if value is None:
+        raise FieldError(field, "missing")
+    raise FieldError(field, f"expected an integer, got {value!r}")
+
+
+_DEFAULT_NAMES = {"end_ns": "end_ns", "parent_span_id": "parent_span_id"}
+
+
+def make_span(
+    trace_id: str, span_id: str, parent_span_id: str | None, service: str, name: str,
+    kind: SpanKind | str, start_ns: int, end_ns: int, *,
+    ref_type: RefType | None = None, status_code: StatusCode = StatusCode.UNSET,
+    status_message: str = "", attributes: dict[str, Any] | None = None,
+    resource: dict[str, Any] | None = None, events: list[Event] | None = None,
+    links: list[Link] | None = None, names: dict[str, str] = _DEFAULT_NAMES,
+) -> Span:
+    """Build a span from checked values; FieldError (named via ``names``) on a broken invariant."""
+    if end_ns < start_ns:
+        raise FieldError(names["end_ns"],
+                         f"negative duration: end {end_ns} is before start {start_ns}")
+    if parent_span_id == span_id:
+        raise FieldError(names["parent_span_id"], f"span {span_id} is its own parent")
+    if type(name) is not str or type(service) is not str:
+        raise FieldError("name", f"expected a string name and service, got {name!r}, {service!r}")
+    if not isinstance(kind, SpanKind):
+        kind = parse_kind(kind)
+    return _new_span({
+        "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent_span_id,
+        "ref_type": ref_type if parent_span_id is not None else None,
+        "service": service, "name": name, "kind": kind, "start_ns": start_ns, "end_ns": end_ns,
+        "status_code": status_code, "status_message": status_message,
+        "attributes": attributes if attributes is not None else {},
+        "resource": resource if resource is not None else {},
+        "events": events if events is not None else [],
+        "links": links if links is not None else [],
+    })
+
+
+def make_event(name: str, time_ns: int, attributes: dict[str, Any] | None = None) -> Event:
+    """An Event from checked values.
+
+    >>> make_event("retry", 7).time_ns
+    7
+    """
+    return _new_event({"name": str(name), "time_ns": time_ns, "attributes": attributes or {}})
+
+
+def make_link(trace_id: str, span_id: str, ref_type: RefType | None = None,
+              attributes: dict[str, Any] | None = None) -> Link:
+    """A Link from checked ids.
+
+    >>> make_link("t", "s", RefType.FOLLOWS_FROM).ref_type
+    <RefType.FOLLOWS_FROM: 'FOLLOWS_FROM'>
+    """
+    return _new_link({"trace_id": trace_id, "span_id": span_id, "ref_type": ref_type,
+                      "attributes": attributes or {}})
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str]:
+    """Turn a pydantic error into ``(field, message)`` for a Diagnostic.
+
+    >>> try:
+    ...     Span(trace_id="t", span_id="s", start_ns="x", end_ns=1)
+    ... except ValidationError as exc:
+    ...     print(validation_message(exc))
+    ('start_ns', 'Input should be a valid integer, unable to parse string as an integer')
+    """
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or "span"
+    message = str(first.get("msg", "invalid"))
+    return field, message.removeprefix("Value error, ")

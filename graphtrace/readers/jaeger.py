@@ -1,0 +1,181 @@
+"""Jaeger JSON (query API / UI download): ``{"data": [trace...]}``, a bare trace, a list of traces, or NDJSON.
+
+Mapping: times are µs (-> ns); the parent is the first CHILD_OF reference,
+else the first FOLLOWS_FROM, and its type is kept as ``ref_type``; every
+other reference becomes a ``Link`` with its ref_type (a reference into another
+trace id is never a parent).  Reference trace ids that differ only in leading
+zeros are normalised (both padded to 32 hex digits).  The ``span.kind`` tag
+gives the kind; ``otel.status_code`` (else ``error=true``) the status and
+``otel.status_description`` the message; these four tags are consumed, all
+others become attributes.  The process (``processes[processID]`` or an
+inline ``process``) gives the service and the resource (its tags plus
+``service.name``).  Logs become events named by their ``event`` field (else
+``log``), the other fields being the event's attributes.
+
+>>> from graphtrace.readers.context import ReadContext
+>>> doc = {"data": [{"traceID": "ab", "processes": {"p1": {"serviceName": "web", "tags": []}},
+...   "spans": [{"traceID": "AB", "spanID": "2", "operationName": "GET /", "processID": "p1",
+...              "references": [{"refType": "FOLLOWS_FROM", "traceID": "00ab", "spanID": "1"}],
+...              "startTime": 10, "duration": 3,
+...              "tags": [{"key": "span.kind", "type": "string", "value": "server"},
+...                       {"key": "error", "type": "bool", "value": True}]}]}]}
+>>> [item] = read_document(doc, "j.json", None, ReadContext())
+>>> s = item.span
+>>> s.parent_span_id, s.ref_type.value, s.kind.value, s.status_code.value, s.start_ns, s.end_ns
+('0000000000000001', 'FOLLOWS_FROM', 'SERVER', 'ERROR', 10000, 13000)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from graphtrace.model import Diagnostic, RefType, StatusCode
+from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
+                                      make_span, parse_kind, parse_status, to_int)
+from graphtrace.readers.context import ReadContext
+from graphtrace.readers.ids import IdError, normalize_id, optional_id
+
+NAMES = {"end_ns": "duration", "parent_span_id": "references"}
+_CONSUMED = frozenset({"span.kind", "error", "otel.status_code", "otel.status_description"})
+
+
+def tag_value(tag: dict[str, Any]) -> Any:
+    """A Jaeger tag's value, typed by its ``type``.
+
+    >>> tag_value({"key": "n", "type": "int64", "value": "42"}), tag_value({"type": "bool", "value": "true"})
+    (42, True)
+    """
+    value, kind = tag.get("value"), tag.get("type")
+    if kind == "bool" and type(value) is not bool:
+        return str(value).lower() == "true"
+    if kind == "int64" and type(value) is not int:
+        return to_int(value, f"tags.{tag.get('key')}")
+    if kind == "float64" and type(value) is not float:
+        return float(value)
+    return value
+
+
+def tags(raw: Any, field: str = "tags") -> dict[str, Any]:
+    """A Jaeger tag list -> dict; FieldError on a malformed list.
+
+    >>> tags([{"key": "http.method", "type": "string", "value": "GET"}])
+    {'http.method': 'GET'}
+    """
+    if not raw:
+        return {}
+    try:
+        return {t["key"]: tag_value(t) for t in raw}
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise FieldError(field, f"malformed tags: {exc}") from None
+
+
+def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext) -> Iterator[Item]:
+    """Items for every span of a Jaeger document or NDJSON record."""
+    if isinstance(doc, dict):
+        traces = doc["data"] if isinstance(doc.get("data"), list) else [doc]
+    elif isinstance(doc, list):
+        traces = doc
+    else:
+        traces = [None]
+    prefix = base + ", " if base else ""
+    for index, trace in enumerate(traces):
+        if not isinstance(trace, dict) or not isinstance(trace.get("spans"), list):
+            yield BadItem(None, Diagnostic(file=file, record=f"{prefix}trace {index}", field="spans",
+                                           message="not a Jaeger trace object"))
+            continue
+        processes = trace.get("processes") or {}
+        for raw in trace["spans"]:
+            yield _span_item(raw, processes, file, prefix, ctx)
+
+
+def _span_item(raw: Any, processes: dict[str, Any], file: str | None, prefix: str,
+               ctx: ReadContext) -> Item:
+    if type(raw) is not dict:
+        return BadItem(None, Diagnostic(file=file, record=f"{prefix}span", field="spans",
+                                        message=f"expected a span object, got {raw!r:.60}"))
+    record = f"{prefix}span {raw.get('spanID')}"
+    try:
+        trace_id, warning = normalize_id(raw.get("traceID"), 32)
+    except IdError as exc:
+        return BadItem(None, Diagnostic(file=file, record=record, field="traceID", message=str(exc)))
+    if warning:
+        ctx.warn(file, record, "traceID", f"{warning}: {trace_id!r}", once=f"{file}:traceID")
+    try:
+        try:
+            span_id, warning = normalize_id(raw.get("spanID"), 16)
+        except IdError as exc:
+            raise FieldError("spanID", str(exc)) from None
+        if warning:
+            ctx.warn(file, record, "spanID", f"{warning}: {span_id!r}", once=f"{file}:spanID")
+        return SpanItem(_build(raw, trace_id, span_id, processes), file, record)
+    except FieldError as exc:
+        return BadItem(trace_id, Diagnostic(file=file, record=record, field=exc.field,
+                                            message=exc.message))
+
+
+def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str, Any]) -> Any:
+    start = to_int(raw.get("startTime"), "startTime") * 1000
+    duration = to_int(raw.get("duration"), "duration") * 1000
+    parent, ref_type, links = _references(raw, trace_id)
+    attrs = tags(raw.get("tags"))
+    kind = parse_kind(attrs.get("span.kind"), "tags.span.kind")
+    status = StatusCode.UNSET
+    if "otel.status_code" in attrs:
+        status = parse_status(attrs["otel.status_code"], "tags.otel.status_code")
+    elif attrs.get("error") in (True, "true", "True", "TRUE", 1, "1"):
+        status = StatusCode.ERROR
+    message = attrs.get("otel.status_description") or ""
+    if _CONSUMED & attrs.keys():
+        attrs = {k: v for k, v in attrs.items() if k not in _CONSUMED}
+    process = raw.get("process") or processes.get(raw.get("processID")) or {}
+    if not isinstance(process, dict):
+        raise FieldError("processID", f"malformed process {process!r:.60}")
+    service = process.get("serviceName") or "unknown"
+    resource = {**tags(process.get("tags"), "process.tags"), "service.name": service}
+    name = raw.get("operationName") or ""
+    if type(name) is not str or type(service) is not str:
+        raise FieldError("operationName", f"expected strings, got {name!r}, {service!r}")
+    return make_span(trace_id, span_id, parent, service, name, kind, start, start + duration,
+                     ref_type=ref_type, status_code=status, status_message=str(message),
+                     attributes=attrs, resource=resource, events=_logs(raw.get("logs")),
+                     links=links, names=NAMES)
+
+
+def _references(raw: dict[str, Any], trace_id: str) -> tuple[str | None, RefType | None, list[Any]]:
+    refs: list[tuple[RefType, str, str]] = []
+    try:
+        for ref in raw.get("references") or ():
+            ref_type = RefType(str(ref.get("refType") or "CHILD_OF").upper())
+            ref_trace = normalize_id(ref.get("traceID") or trace_id, 32)[0]
+            refs.append((ref_type, ref_trace, normalize_id(ref.get("spanID"), 16)[0]))
+        legacy, _ = optional_id(raw.get("parentSpanID"), 16)
+    except (IdError, ValueError, AttributeError, TypeError) as exc:
+        raise FieldError("references", f"malformed reference: {exc}") from None
+    parent_index = None
+    for wanted in (RefType.CHILD_OF, RefType.FOLLOWS_FROM):
+        parent_index = next((i for i, r in enumerate(refs) if r[0] is wanted and r[1] == trace_id),
+                            None)
+        if parent_index is not None:
+            break
+    links = [make_link(t, s, rt) for i, (rt, t, s) in enumerate(refs) if i != parent_index]
+    if parent_index is not None:
+        ref_type, _, parent = refs[parent_index]
+        return parent, ref_type, links
+    if legacy is not None:
+        return legacy, RefType.CHILD_OF, links
+    return None, None, links
+
+
+def _logs(raw: Any) -> list[Any]:
+    if not raw:
+        return []
+    events = []
+    try:
+        for log in raw:
+            fields = tags(log.get("fields"), "logs.fields")
+            name = fields.pop("event", None) or "log"
+            events.append(make_event(str(name), to_int(log.get("timestamp"), "logs.timestamp") * 1000,
+                                     fields))
+    except (AttributeError, TypeError) as exc:
+        raise FieldError("logs", f"malformed logs: {exc}") from None
+    return events

@@ -1,0 +1,230 @@
+"""Flat rows: JSON arrays, NDJSON or CSV with one row per span, or one row per span *event*.
+
+Which column means what is decided by :mod:`.columns` (Parseable, ClickHouse,
+generic names, ``--map``).  Each row becomes a *mergeable* span: the
+assembler folds rows of the same (trace id, span id) into one span, merging
+their events, and reports rows that disagree on name, parent, start, end,
+kind or service.
+
+Times: the start comes from the best start column (an integer ns column,
+else Parseable's float ``*_epoch``, else a date-time string); the end is
+start + the explicit duration column when there is one (Parseable's float
+epochs lose ~256 ns, so the end epoch is only a fallback).  CSV cells are
+strings: empty means absent, ClickHouse maps/arrays are read as JSON or as
+ClickHouse/Python literals (``{'k':'v'}``, ``['a','b']``).
+
+>>> from graphtrace.readers.context import ReadContext
+>>> row = {"span_trace_id": "AB", "span_span_id": "01", "span_name": "GET", "span_kind": 2,
+...        "span_start_time_unix_nano_epoch": 1.7e18, "span_duration_ns": 1500.0,
+...        "service.name": "web", "event_name": "retry",
+...        "event_time_unix_nano_epoch": 1.7e18, "http.method": "GET"}
+>>> [item] = read_document([row], "p.json", None, ReadContext())
+>>> s = item.span
+>>> s.trace_id[-4:], s.kind.value, s.duration_ns, s.service, [e.name for e in s.events], s.attributes
+('00ab', 'SERVER', 1500, 'web', ['retry'], {'http.method': 'GET'})
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import csv
+from typing import Any, BinaryIO, Iterator
+
+import orjson
+
+from graphtrace.model import Diagnostic, RefType
+from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
+                                      make_span, parse_kind, parse_status)
+from graphtrace.readers.columns import AUTO_UNIT, ColumnPlan, plan_for, resource_key
+from graphtrace.readers.context import ReadContext
+from graphtrace.readers.ids import IdError, normalize_id, optional_id
+from graphtrace.readers.times import parse_duration, parse_time
+
+
+def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext,
+                  mapping: dict[str, str] | None = None) -> Iterator[Item]:
+    """Items for a JSON array of rows (``row N``) or one NDJSON row / array of rows (``line N``)."""
+    rows = doc if isinstance(doc, list) else [doc]
+    for index, row in enumerate(rows, 1):
+        record = base if base and len(rows) == 1 else f"{base + ', ' if base else ''}row {index}"
+        yield row_item(row, file, record, ctx, mapping)
+
+
+def read_csv(stream: BinaryIO, file: str | None, ctx: ReadContext,
+             mapping: dict[str, str] | None = None) -> Iterator[Item]:
+    """Items for every CSV row (streaming; UTF-8 with an optional BOM)."""
+    text = codecs.getreader("utf-8-sig")(stream, errors="strict")
+    reader = csv.DictReader(text)
+    try:
+        for index, row in enumerate(reader, 1):
+            ctx.counters.records_read += 1
+            yield row_item(row, file, f"row {index}", ctx, mapping)
+    except UnicodeDecodeError as exc:
+        ctx.counters.records_skipped += 1
+        ctx.skip(file, f"after row {reader.line_num}", None, f"not UTF-8 text ({exc.reason}); rest of file skipped")
+    except csv.Error as exc:
+        ctx.counters.records_skipped += 1
+        ctx.skip(file, f"line {reader.line_num}", None, f"bad CSV: {exc}; rest of file skipped")
+
+
+def _get(row: dict[str, Any], column: str | None) -> Any:
+    if column is None:
+        return None
+    value = row.get(column)
+    return None if value == "" else value
+
+
+def row_item(row: Any, file: str | None, record: str, ctx: ReadContext,
+             mapping: dict[str, str] | None = None) -> Item:
+    """One row -> a mergeable SpanItem, or a BadItem naming the column."""
+    if not isinstance(row, dict):
+        return BadItem(None, Diagnostic(file=file, record=record, field=None,
+                                        message=f"expected a row object, got {row!r:.60}"))
+    plan = plan_for(row.keys(), mapping)
+    fields = plan.fields
+    try:
+        trace_id, warning = normalize_id(_get(row, fields.get("trace_id")), 32)
+    except IdError as exc:
+        return BadItem(None, Diagnostic(file=file, record=record,
+                                        field=fields.get("trace_id", "trace_id"), message=str(exc)))
+    if warning:
+        ctx.warn(file, record, fields["trace_id"], f"{warning}: {trace_id!r}", once=f"{file}:trace_id")
+    column = fields.get("span_id", "span_id")
+    try:
+        span_id, warning = normalize_id(_get(row, fields.get("span_id")), 16)
+        if warning:
+            ctx.warn(file, record, column, f"{warning}: {span_id!r}", once=f"{file}:span_id")
+        column = fields.get("parent_span_id", "parent_span_id")
+        parent, _ = optional_id(_get(row, fields.get("parent_span_id")), 16)
+        span = _build(row, plan, trace_id, span_id, parent)
+    except IdError as exc:
+        return BadItem(trace_id, Diagnostic(file=file, record=record, field=column, message=str(exc)))
+    except FieldError as exc:
+        return BadItem(trace_id, Diagnostic(file=file, record=record, field=exc.field,
+                                            message=exc.message))
+    return SpanItem(span, file, f"{record}, span {span_id}", True)
+
+
+def _time(row: dict[str, Any], column: str | None) -> int | None:
+    value = _get(row, column)
+    if value is None:
+        return None
+    return parse_time(value, column or "time", "auto" if column in AUTO_UNIT else "ns")
+
+
+def _build(row: dict[str, Any], plan: ColumnPlan, trace_id: str, span_id: str,
+           parent: str | None) -> Any:
+    fields = plan.fields
+    start = _time(row, fields.get("start_ns"))
+    if start is None:
+        raise FieldError(fields.get("start_ns", "start"), "missing start time")
+    duration = _get(row, fields.get("duration_ns"))
+    if duration is not None:
+        end = start + parse_duration(duration, fields["duration_ns"])
+    else:
+        end = _time(row, fields.get("end_ns"))
+        if end is None:
+            raise FieldError(fields.get("end_ns", "end"), "missing end time and duration")
+    service = _get(row, fields.get("service"))
+    service = str(service) if service is not None else "unknown"
+    resource = _mapping(row, fields.get("resource_map"))
+    resource.update({resource_key(c): v for c in plan.resource if (v := _get(row, c)) is not None})
+    if service != "unknown":
+        resource["service.name"] = service
+    attributes = _mapping(row, fields.get("attributes_map"))
+    attributes.update({c: v for c in plan.attributes if (v := _get(row, c)) is not None})
+    if "scope_name" in fields or "scope_version" in fields:
+        for key, column in (("otel.scope.name", "scope_name"), ("otel.scope.version", "scope_version")):
+            value = _get(row, fields.get(column))
+            if value is not None and key not in attributes:
+                attributes[key] = value
+    name = _get(row, fields.get("name"))
+    message = _get(row, fields.get("status_message"))
+    return make_span(
+        trace_id, span_id, parent, service, str(name) if name is not None else "",
+        parse_kind(_get(row, fields.get("kind")), fields.get("kind", "kind")), start, end,
+        ref_type=RefType.CHILD_OF,
+        status_code=parse_status(_get(row, fields.get("status_code")), fields.get("status_code", "status")),
+        status_message=str(message) if message is not None else "",
+        attributes=attributes, resource=resource, events=_events(row, plan), links=_links(row, plan),
+        names=plan.names)
+
+
+def _structured(value: Any, column: str) -> Any:
+    """A map/array cell: as is, or parsed from JSON or a ClickHouse/Python literal."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise FieldError(column, f"cannot read {value!r:.60} as a map or array") from None
+
+
+def _mapping(row: dict[str, Any], column: str | None) -> dict[str, Any]:
+    value = _get(row, column)
+    if value is None:
+        return {}
+    value = _structured(value, column or "")
+    if not isinstance(value, dict):
+        raise FieldError(column or "", f"expected a map, got {value!r:.60}")
+    return {str(k): v for k, v in value.items() if v is not None}
+
+
+def _array(row: dict[str, Any], column: str | None) -> list[Any]:
+    value = _get(row, column)
+    if value is None:
+        return []
+    value = _structured(value, column or "")
+    if not isinstance(value, list):
+        raise FieldError(column or "", f"expected an array, got {value!r:.60}")
+    return value
+
+
+_EVENT_FIELDS = ("event_name", "event_times", "events_list")
+_LINK_FIELDS = ("link_trace_ids",)
+
+
+def _events(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
+    fields = plan.fields
+    if not any(f in fields for f in _EVENT_FIELDS):
+        return []
+    events = []
+    name = _get(row, fields.get("event_name"))
+    when = _time(row, fields.get("event_time_ns"))
+    if name is not None and when is not None:
+        attrs = {c.removeprefix("event_"): v for c in plan.event_attributes
+                 if (v := _get(row, c)) is not None}
+        events.append(make_event(str(name), when, attrs))
+    times, names = _array(row, fields.get("event_times")), _array(row, fields.get("event_names"))
+    attrs_list = _array(row, fields.get("event_attributes"))
+    for i, (stamp, ev_name) in enumerate(zip(times, names)):
+        attrs = attrs_list[i] if i < len(attrs_list) and isinstance(attrs_list[i], dict) else {}
+        events.append(make_event(str(ev_name), parse_time(stamp, "Events.Timestamp", "auto"), attrs))
+    for entry in _array(row, fields.get("events_list")):
+        if isinstance(entry, dict):
+            stamp = entry.get("Timestamp", entry.get("timestamp"))
+            events.append(make_event(str(entry.get("Name", entry.get("name", ""))),
+                                     parse_time(stamp, "Events", "auto"),
+                                     entry.get("Attributes", entry.get("attributes")) or {}))
+    return events
+
+
+def _links(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
+    fields = plan.fields
+    if "link_trace_ids" not in fields:
+        return []
+    trace_ids, span_ids = _array(row, fields.get("link_trace_ids")), _array(row, fields.get("link_span_ids"))
+    attrs_list = _array(row, fields.get("link_attributes"))
+    links = []
+    try:
+        for i, (tid, sid) in enumerate(zip(trace_ids, span_ids)):
+            attrs = attrs_list[i] if i < len(attrs_list) and isinstance(attrs_list[i], dict) else {}
+            links.append(make_link(normalize_id(tid, 32)[0], normalize_id(sid, 16)[0], None, attrs))
+    except IdError as exc:
+        raise FieldError("Links.SpanId", f"bad link id: {exc}") from None
+    return links

@@ -1,0 +1,188 @@
+"""``read_traces``: sources in, a stream of whole validated traces out.
+
+Each source is opened (:mod:`.sources`), its layout sniffed from the first
+bytes and its format from the first record (:mod:`.sniff`) unless
+``input_format`` says otherwise, and its records are read by the format's
+module.  NDJSON and CSV are read line by line, so memory stays bounded by
+the traces open in the assembler's window; a whole JSON document (one big
+object or array) or a protobuf message is parsed in one go with orjson /
+protobuf, so it must fit in memory.
+
+Unreadable records (an invalid NDJSON line, a truncated document, a
+non-UTF-8 file, an empty file) are skipped with a Diagnostic naming file and
+record; ``strict=True`` raises InputError at the first skip instead.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "z.json"
+>>> _ = p.write_text('[{"traceId": "a1", "id": "01", "name": "get", "timestamp": 5, "duration": 2}]')
+>>> stream = read_traces([p])
+>>> [(t.trace_id[-2:], t.spans[0].duration_ns) for t in stream], stream.counters.traces_yielded
+([('a1', 2000)], 1)
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import orjson
+
+from graphtrace.errors import InputError
+from graphtrace.model import Diagnostic, Trace
+from graphtrace.readers import jaeger, otlp_json, otlp_proto, rows, zipkin
+from graphtrace.readers.assemble import DEFAULT_WINDOW, Assembler
+from graphtrace.readers.build import Item
+from graphtrace.readers.context import Counters, ReadContext
+from graphtrace.readers.sniff import FORMATS, detect_format, detect_layout
+from graphtrace.readers.sources import Opened, expand_sources, open_source
+
+DocumentReader = Callable[[Any, "str | None", "str | None", ReadContext], Iterator[Item]]
+
+
+class TraceStream:
+    """Iterable over :class:`~graphtrace.model.Trace`; ``warnings``/``skipped`` fill as it is consumed.
+
+    Iterate once.  ``counters`` (records/spans read, traces yielded/skipped,
+    duplicates merged...) is complete when iteration ends.
+    """
+
+    def __init__(self, sources: Sequence[str | Path], *, input_format: str | None = None,
+                 mapping: dict[str, str] | None = None, strict: bool = False,
+                 window: int = DEFAULT_WINDOW) -> None:
+        if input_format is not None and input_format not in FORMATS:
+            raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(FORMATS)}")
+        self.paths = expand_sources(sources)
+        self.input_format = input_format
+        self.mapping = dict(mapping or {})
+        self.ctx = ReadContext(strict=strict)
+        self.window = window
+        self._started = False
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """Warnings so far (ids kept as written, duplicates, row conflicts, re-appearing traces)."""
+        return self.ctx.warnings
+
+    @property
+    def skipped(self) -> list[Diagnostic]:
+        """Skipped records and traces so far, each naming file, record and field."""
+        return self.ctx.skipped
+
+    @property
+    def counters(self) -> Counters:
+        """Records/spans read, traces yielded/skipped, duplicates merged (complete after iteration)."""
+        return self.ctx.counters
+
+    def __iter__(self) -> Iterator[Trace]:
+        if self._started:
+            raise InputError("a TraceStream can be iterated only once")
+        self._started = True
+        assembler = Assembler(self.ctx, self.window)
+        add = assembler.add
+        for path in self.paths:
+            opened = open_source(path)
+            try:
+                for item in self._items(opened):
+                    done = add(item)
+                    if done:
+                        yield from done
+            finally:
+                opened.close()
+        yield from assembler.finish()
+
+    def _items(self, opened: Opened) -> Iterator[Item]:
+        name, ctx = opened.name, self.ctx
+        layout = detect_layout(opened.head, complete=opened.complete)
+        if self.input_format == "otlp-proto" or (layout == "binary" and self.input_format is None):
+            yield from self._proto(opened)
+        elif layout == "empty":
+            ctx.counters.records_skipped += 1
+            ctx.skip(name, None, None, "empty file")
+        elif layout == "binary":
+            ctx.counters.records_skipped += 1
+            ctx.skip(name, None, None, f"not UTF-8 text; cannot read it as {self.input_format}")
+        elif layout == "csv":
+            if self.input_format not in (None, "rows"):
+                ctx.counters.records_skipped += 1
+                ctx.skip(name, "line 1", None, f"looks like CSV, not {self.input_format} JSON")
+                return
+            yield from rows.read_csv(opened.stream, name, ctx, self.mapping)
+        elif layout == "ndjson":
+            yield from self._ndjson(opened)
+        else:
+            yield from self._document(opened)
+
+    def _proto(self, opened: Opened) -> Iterator[Item]:
+        self.ctx.counters.records_read += 1
+        doc = otlp_proto.parse_proto(opened.read_all())
+        if doc is None:
+            self.ctx.counters.records_skipped += 1
+            self.ctx.skip(opened.name, None, None, "not UTF-8 JSON/CSV text and not an OTLP "
+                          "protobuf ExportTraceServiceRequest; file skipped")
+            return
+        yield from otlp_json.read_document(doc, opened.name, None, self.ctx)
+
+    def _reader(self, value: Any, name: str, record: str) -> DocumentReader | None:
+        fmt = self.input_format or detect_format(value, self.mapping)
+        if fmt is None:
+            self.ctx.counters.records_skipped += 1
+            self.ctx.skip(name, record, None, "cannot tell the trace format of this record "
+                          "(not OTLP JSON, Jaeger, Zipkin or recognised flat rows; try --format/--map)")
+            return None
+        if fmt == "rows":
+            return functools.partial(rows.read_document, mapping=self.mapping)
+        return {"otlp-json": otlp_json.read_document, "otlp-proto": otlp_json.read_document,
+                "jaeger": jaeger.read_document, "zipkin": zipkin.read_document}[fmt]
+
+    def _document(self, opened: Opened) -> Iterator[Item]:
+        ctx, name = self.ctx, opened.name
+        ctx.counters.records_read += 1
+        data = opened.read_all()
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            ctx.counters.records_skipped += 1
+            ctx.skip(name, "document", None, f"invalid JSON ({exc}); file skipped")
+            return
+        reader = self._reader(value, name, "document")
+        if reader is not None:
+            yield from reader(value, name, None, ctx)
+
+    def _ndjson(self, opened: Opened) -> Iterator[Item]:
+        ctx, name = self.ctx, opened.name
+        reader: DocumentReader | None = None
+        for number, line in enumerate(opened.lines(), 1):
+            if not line.strip():
+                continue
+            ctx.counters.records_read += 1
+            record = f"line {number}"
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                ctx.counters.records_skipped += 1
+                ctx.skip(name, record, None, f"invalid JSON line ({exc}); line skipped")
+                continue
+            if reader is None or self.input_format is None and _format_changed(reader, value):
+                reader = self._reader(value, name, record)
+                if reader is None:
+                    continue
+            yield from reader(value, name, record, ctx)
+
+
+def _format_changed(reader: DocumentReader, value: Any) -> bool:
+    """Cheap check that an NDJSON line still has the shape the first line had."""
+    if isinstance(value, dict):
+        if "resourceSpans" in value:
+            return reader is not otlp_json.read_document
+        if "traceId" in value and "id" in value:
+            return reader is not zipkin.read_document
+    return False
+
+
+def read_traces(sources: Sequence[str | Path], *, input_format: str | None = None,
+                mapping: dict[str, str] | None = None, strict: bool = False,
+                window: int = DEFAULT_WINDOW) -> TraceStream:
+    """Read traces from files, directories, globs or ``-`` (stdin); see :class:`TraceStream`."""
+    return TraceStream(sources, input_format=input_format, mapping=mapping, strict=strict,
+                       window=window)
