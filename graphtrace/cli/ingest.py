@@ -1,0 +1,118 @@
+"""``graphtrace ingest PATH...``: read traces and write them into Neo4j.
+
+Creates the schema (idempotent), streams the readers into
+:func:`graphtrace.store.ingest.ingest` with a progress bar on stderr
+(spans and spans/s), runs the ``annotate`` maintenance recipe on the traces
+written (self time, critical path), then prints a summary: traces, spans,
+and skipped records with their reasons.  ``--strict`` fails on the first
+skipped record or trace; traces committed before it stay (each is whole).
+A lost or unreachable Neo4j raises ``StoreError`` (exit 2).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from graphtrace.cli.analyze import parse_mapping
+from graphtrace.cli.app import app
+from graphtrace.cli.common import console, err_console
+from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
+from graphtrace.model import Diagnostic
+
+SHOWN_DIAGNOSTICS = 20
+
+
+def rate(spans: int, seconds: float) -> str:
+    """Spans per second, for the progress bar and the summary.
+
+    >>> rate(30_000, 1.5), rate(5, 0)
+    ('20,000 spans/s', '- spans/s')
+    """
+    return f"{spans / seconds:,.0f} spans/s" if seconds > 0 else "- spans/s"
+
+
+def diagnostic_lines(title: str, items: list[Diagnostic], shown: int = SHOWN_DIAGNOSTICS) -> list[str]:
+    """``title (n):`` then one line per diagnostic, at most ``shown`` of them.
+
+    >>> diagnostic_lines("Skipped", [Diagnostic(record="line 2", message="bad json")] * 3, shown=2)
+    ['Skipped (3):', '  line 2: bad json', '  line 2: bad json', '  ... and 1 more']
+    """
+    if not items:
+        return []
+    lines = [f"{title} ({len(items)}):"] + [f"  {d.text}" for d in items[:shown]]
+    if len(items) > shown:
+        lines.append(f"  ... and {len(items) - shown} more")
+    return lines
+
+
+def _annotate(driver, trace_ids: list[str], database: str) -> str:
+    """Run the annotate maintenance recipe when it is installed; say what happened."""
+    try:
+        from graphtrace.recipes.annotate import annotate_traces
+    except ImportError:
+        return "annotate recipe not installed: self time / critical path not written"
+    done = annotate_traces(driver, trace_ids, database=database)
+    return f"annotated {done['traces']} traces ({done['spans']} spans)"
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[str], typer.Argument(
+        metavar="PATH", help="Trace files, directories or globs; '-' reads stdin; .gz is read transparently.")],
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", help="otlp-json, otlp-proto, jaeger, zipkin or rows (default: sniff).")] = None,
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="FIELD=COLUMN", help="Column of a flat-row field, e.g. trace_id=TraceId (repeatable).")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail (exit 2) on the first skipped record or trace; committed traces stay.")] = False,
+    batch_spans: Annotated[int, typer.Option(
+        "--batch-spans", min=1, help="Spans per write transaction (whole traces only).")] = 10_000,
+    annotate: Annotated[bool, typer.Option(
+        "--annotate/--no-annotate", help="Compute self time and critical path in Neo4j after ingest.")] = True,
+    uri: UriOption = None,
+    user: UserOption = None,
+    password: PasswordOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write traces into Neo4j (idempotent: re-ingesting the same files changes nothing)."""
+    from graphtrace.readers import read_traces
+    from graphtrace.store.connection import connect
+    from graphtrace.store.ingest import IngestSummary, ingest
+    from graphtrace.store.schema import init_schema
+
+    settings = resolve_settings(uri, user, password, database)
+    stream = read_traces(paths, input_format=input_format, mapping=parse_mapping(mapping or []) or None,
+                         strict=strict)
+    driver = connect(settings)
+    try:
+        init_schema(driver, database=settings.database)
+        started = time.perf_counter()
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+            task = progress.add_task("ingesting...")
+
+            def show(summary: IngestSummary) -> None:
+                took = time.perf_counter() - started
+                progress.update(task, description=f"{summary.traces:,} traces, {summary.spans:,} spans, "
+                                                  f"{rate(summary.spans, took)}")
+
+            summary = ingest(driver, stream, database=settings.database, batch_spans=batch_spans,
+                             on_progress=show, strict=strict)
+        took = time.perf_counter() - started
+        note = _annotate(driver, list(dict.fromkeys(summary.trace_ids)), settings.database) if (
+            annotate and summary.trace_ids) else ""
+    finally:
+        driver.close()
+    console.print(f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()} "
+                  f"in {took:.1f}s ({rate(summary.spans, took)}); {summary.nodes_created:,} nodes and "
+                  f"{summary.relationships_created:,} relationships created.", markup=False)
+    if note:
+        console.print(note.capitalize() + ".", markup=False)
+    for line in (diagnostic_lines("Skipped records", stream.skipped)
+                 + diagnostic_lines("Skipped traces", summary.skipped)
+                 + diagnostic_lines("Warnings", stream.warnings)):
+        err_console.print(line, markup=False, highlight=False)

@@ -1,0 +1,284 @@
+"""Write traces into Neo4j: batched, idempotent, each trace whole or not at all.
+
+A batch holds whole traces only (about ``batch_spans`` spans; a larger trace
+is a batch of its own) and is written in one managed transaction
+(``session.execute_write``, retried on transient errors) as a few
+``UNWIND $rows`` statements: trace nodes, services, spans, parent edges,
+remote calls, links, trace aggregates.  Traces that already have spans in the
+database (re-ingest, or a trace split across files) take the ``MERGE`` path
+and get whole-trace fix-ups: children whose parent arrives now, CLIENT/SERVER
+pairs across pieces, and aggregates recomputed from every stored span.
+
+A batch Neo4j refuses is split until the refusing trace is alone; that trace
+is skipped (reported in ``IngestSummary.skipped``) and the others are written.
+Losing the server raises ``StoreError`` saying how much was committed.
+
+>>> s = IngestSummary(traces=2, spans=7)
+>>> s.traces, s.spans, s.skipped
+(2, 7, [])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity
+from neo4j.exceptions import DriverError, Neo4jError
+
+from graphtrace.errors import InputError, StoreError
+from graphtrace.model import Diagnostic, Trace
+from graphtrace.store import queries
+from graphtrace.store.codec import link_rows, links_from_json, span_props
+
+
+@dataclass
+class IngestSummary:
+    """What one :func:`ingest` call wrote (counts are of traces/spans sent, not only created)."""
+
+    traces: int = 0
+    spans: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    batches: int = 0
+    trace_ids: list[str] = field(default_factory=list)
+    skipped: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    """One trace turned into statement rows (built before any transaction)."""
+
+    trace_id: str
+    spans: list[dict[str, Any]]
+    services: set[str]
+    edges: list[list[Any]]
+    parents: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    props: dict[str, Any]
+
+
+def _trace_props(trace: Trace) -> dict[str, Any]:
+    """Aggregates of a whole trace; roots are spans whose parent is absent, by (start, end, id)."""
+    ids = {s.span_id for s in trace.spans}
+    start = min(s.start_ns for s in trace.spans)
+    end = max(s.end_ns for s in trace.spans)
+    roots = sorted(
+        (s for s in trace.spans if s.parent_span_id is None or s.parent_span_id not in ids),
+        key=lambda s: (s.start_ns, s.end_ns, s.span_id),
+    )
+    return {"start_ns": start, "end_ns": end, "duration_ns": end - start,
+            "span_count": len(trace.spans), "root_span_ids": [s.span_id for s in roots]}
+
+
+def prepare(trace: Trace) -> _Prepared:
+    """Check ``trace`` and build its rows; ``InputError`` when it cannot be stored.
+
+    >>> from graphtrace.model import Span
+    >>> p = prepare(Trace(trace_id="t", spans=[
+    ...     Span(trace_id="t", span_id="c", kind="CLIENT", start_ns=0, end_ns=9),
+    ...     Span(trace_id="t", span_id="s", parent_span_id="c", kind="SERVER", start_ns=2, end_ns=7)]))
+    >>> p.props["root_span_ids"], [r["span_id"] for r in p.parents], p.edges
+    (['c'], ['s'], [[0, 1, 'CHILD_OF', True]])
+    """
+    if not trace.spans:
+        raise InputError("trace has no spans", record=f"trace {trace.trace_id}")
+    seen: set[str] = set()
+    spans, parents, links = [], [], []
+    for span in trace.spans:
+        where = f"trace {trace.trace_id} span {span.span_id}"
+        if span.trace_id != trace.trace_id:
+            raise InputError(f"span belongs to trace {span.trace_id}", record=where, field="trace_id")
+        if span.span_id in seen:
+            raise InputError("duplicate span id in one trace", record=where, field="span_id")
+        seen.add(span.span_id)
+        spans.append({"trace_id": span.trace_id, "service": span.service, "props": span_props(span)})
+        if span.parent_span_id is not None:
+            row = {"trace_id": span.trace_id, "span_id": span.span_id,
+                   "parent_span_id": span.parent_span_id,
+                   "ref_type": span.ref_type.value if span.ref_type else "CHILD_OF"}
+            parents.append(row)
+        if span.links:
+            links.extend(link_rows(span.trace_id, span.span_id, span.links))
+    index = {s.span_id: i for i, s in enumerate(trace.spans)}
+    kinds = [s.kind.value for s in trace.spans]
+    edges = [
+        [index[r["parent_span_id"]], index[r["span_id"]], r["ref_type"],
+         kinds[index[r["parent_span_id"]]] == "CLIENT" and kinds[index[r["span_id"]]] == "SERVER"]
+        for r in parents if r["parent_span_id"] in index
+    ]
+    return _Prepared(trace.trace_id, spans, {s.service for s in trace.spans}, edges, parents,
+                     links, _trace_props(trace))
+
+
+def _batches(
+    traces: Iterable[Trace], batch_spans: int, summary: IngestSummary, strict: bool
+) -> Iterator[list[_Prepared]]:
+    """Group prepared traces into batches of whole traces; unstorable traces go to ``skipped``."""
+    batch: list[_Prepared] = []
+    ids: set[str] = set()
+    size = 0
+    for trace in traces:
+        try:
+            prepared = prepare(trace)
+        except InputError as exc:
+            if strict:
+                raise
+            summary.skipped.append(Diagnostic(record=exc.record, field=exc.field, message=exc.message))
+            continue
+        # A second piece of a trace already in this batch goes to the next one (MERGE path).
+        if batch and (size + len(prepared.spans) > batch_spans or prepared.trace_id in ids):
+            yield batch
+            batch, ids, size = [], set(), 0
+        batch.append(prepared)
+        ids.add(prepared.trace_id)
+        size += len(prepared.spans)
+    if batch:
+        yield batch
+
+
+def _run(tx: ManagedTransaction, stats: dict[str, int], query: str, **params: Any) -> list[Any]:
+    result = tx.run(query, params)
+    records = list(result)
+    counters = result.consume().counters
+    stats["nodes"] += counters.nodes_created
+    stats["relationships"] += counters.relationships_created
+    return records
+
+
+def _write_links(tx: ManagedTransaction, stats: dict[str, int], batch: list[_Prepared], ids: list[str]) -> None:
+    """LINKS_TO edges from this batch, and from stored spans waiting for a target in this batch."""
+    rows = [row for p in batch for row in p.links]
+    for rec in _run(tx, stats, queries.PENDING_LINK_SOURCES, trace_ids=ids):
+        rows.extend(link_rows(rec["trace_id"], rec["span_id"], links_from_json(rec["links_json"])))
+    if not rows:
+        return
+    missing = _run(tx, stats, queries.LINKS, rows=rows)
+    waiting = {(r["trace_id"], r["span_id"]) for r in missing}
+    done = {(r["trace_id"], r["span_id"]) for r in rows} - waiting
+    if missing:
+        _run(tx, stats, queries.MARK_PENDING, rows=[r.data() for r in missing])
+    if done:
+        _run(tx, stats, queries.CLEAR_PENDING, rows=[{"trace_id": t, "span_id": s} for t, s in done])
+
+
+def _write_batch_tx(tx: ManagedTransaction, batch: list[_Prepared]) -> dict[str, int]:
+    """The whole batch in one transaction (re-run from scratch when the driver retries)."""
+    stats = {"nodes": 0, "relationships": 0}
+    ids = [p.trace_id for p in batch]
+    existed = {r["trace_id"] for r in _run(tx, stats, queries.MERGE_TRACES, trace_ids=ids) if r["existed"]}
+    new = [p for p in batch if p.trace_id not in existed]
+    old = [p for p in batch if p.trace_id in existed]
+    services = sorted({n for p in batch for n in p.services})
+    _run(tx, stats, queries.MERGE_SERVICES, names=services)
+    if new:
+        _create_new(tx, stats, new, services)
+    if old:
+        _merge_old(tx, stats, old)
+    _write_links(tx, stats, batch, ids)
+    return stats
+
+
+def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[_Prepared], services: list[str]) -> None:
+    """Traces with no stored span: one CREATE statement for spans, edges and remote calls."""
+    position = {name: i for i, name in enumerate(services)}
+    rows = [
+        {"trace_id": p.trace_id, "props": p.props, "edges": p.edges,
+         "spans": [{"svc": position[r["service"]], "props": r["props"]} for r in p.spans]}
+        for p in new
+    ]
+    _run(tx, stats, queries.CREATE_TRACES, services=services, traces=rows)
+
+
+def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[_Prepared]) -> None:
+    """Traces that already have spans: MERGE, then whole-trace fix-ups and recomputed aggregates."""
+    old_ids = [p.trace_id for p in old]
+    _run(tx, stats, queries.MERGE_SPANS, rows=[r for p in old for r in p.spans])
+    parents = [r for p in old for r in p.parents]
+    if parents:
+        _run(tx, stats, queries.PARENT_EDGES, rows=parents)
+    keys = [{"trace_id": r["trace_id"], "span_id": r["props"]["span_id"]} for p in old for r in p.spans]
+    _run(tx, stats, queries.ADOPT_CHILDREN, rows=keys)
+    _run(tx, stats, queries.TRACE_REMOTE_CALLS, trace_ids=old_ids)
+    _run(tx, stats, queries.RECOMPUTE_TRACES, trace_ids=old_ids)
+
+
+def _one_line(exc: Exception) -> str:
+    """The error's message on one line (driver messages contain newlines)."""
+    return " ".join(str(getattr(exc, "message", None) or exc).split())
+
+
+_REFUSALS = ("Neo.ClientError.Schema.", "Neo.ClientError.Statement.")
+
+
+def _refused(exc: Exception) -> bool:
+    """True when Neo4j (or the driver's encoder) refused the data, not the connection or the database."""
+    if isinstance(exc, (ValueError, TypeError, OverflowError)):
+        return True
+    return isinstance(exc, Neo4jError) and str(exc.code or "").startswith(_REFUSALS)
+
+
+def _write_batch(
+    driver: Driver, batch: list[_Prepared], database: str, summary: IngestSummary, strict: bool = False
+) -> None:
+    """Write ``batch``; on a refusal, split it so only the refusing trace is skipped."""
+    try:
+        with driver.session(database=database, notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
+            stats = session.execute_write(_write_batch_tx, batch)
+    except (DriverError, OSError) as exc:
+        summary.batches += 1
+        raise StoreError(
+            f"lost Neo4j while writing batch {summary.batches} ({len(batch)} traces): {_one_line(exc)}; "
+            f"{summary.traces} traces ({summary.spans} spans) were committed before it, "
+            "each whole; rerun the same command to complete",
+        ) from exc
+    except (Neo4jError, ValueError, TypeError, OverflowError) as exc:
+        if not _refused(exc):
+            raise StoreError(
+                f"Neo4j failed batch {summary.batches + 1} ({len(batch)} traces): {_one_line(exc)}; "
+                f"{summary.traces} traces ({summary.spans} spans) were committed before it",
+            ) from exc
+        if len(batch) > 1:
+            half = len(batch) // 2
+            _write_batch(driver, batch[:half], database, summary, strict)
+            _write_batch(driver, batch[half:], database, summary, strict)
+            return
+        if strict:
+            raise StoreError(f"Neo4j refused the trace: {_one_line(exc)}", record=f"trace {batch[0].trace_id}") from exc
+        summary.skipped.append(Diagnostic(
+            record=f"trace {batch[0].trace_id}", message=f"Neo4j refused the trace: {_one_line(exc)}"))
+        return
+    summary.batches += 1
+    summary.traces += len(batch)
+    summary.spans += sum(len(p.spans) for p in batch)
+    summary.nodes_created += stats["nodes"]
+    summary.relationships_created += stats["relationships"]
+    summary.trace_ids.extend(p.trace_id for p in batch)
+
+
+def ingest(
+    driver: Driver,
+    traces: Iterable[Trace],
+    *,
+    database: str,
+    batch_spans: int = 10_000,
+    on_progress: Callable[[IngestSummary], None] | None = None,
+    strict: bool = False,
+) -> IngestSummary:
+    """Write ``traces`` (run :func:`~graphtrace.store.schema.init_schema` first); return what was written.
+
+    Re-ingesting the same traces changes no count; pieces of one trace merge.
+    ``on_progress`` is called with the running summary after every batch.  With ``strict``
+    the first trace that cannot be stored raises (``InputError`` / ``StoreError``) instead of
+    being skipped; traces committed before it stay (each is whole).
+
+    >>> ingest(None, [], database="neo4j").traces
+    0
+    """
+    summary = IngestSummary()
+    for batch in _batches(traces, max(1, batch_spans), summary, strict):
+        _write_batch(driver, batch, database, summary, strict)
+        if on_progress is not None:
+            on_progress(summary)
+    return summary

@@ -1,0 +1,229 @@
+"""Every Cypher statement the store runs, as constants (the only place Cypher lives in Python).
+
+All statements are parameterised: data goes in ``$rows`` / ``$trace_ids``,
+never into the query text.  The graph schema is described in
+``docs/schema.md``.
+
+>>> SPAN_KEY_CONSTRAINT.startswith("CREATE CONSTRAINT span_key IF NOT EXISTS")
+True
+>>> all("$" in q for q in (MERGE_TRACES, CREATE_TRACES, MERGE_SPANS, PARENT_EDGES))
+True
+"""
+
+from __future__ import annotations
+
+# --- schema -----------------------------------------------------------------
+
+TRACE_ID_CONSTRAINT = (
+    "CREATE CONSTRAINT trace_id IF NOT EXISTS FOR (t:Trace) REQUIRE t.trace_id IS UNIQUE"
+)
+SPAN_KEY_CONSTRAINT = (
+    "CREATE CONSTRAINT span_key IF NOT EXISTS FOR (s:Span) REQUIRE (s.trace_id, s.span_id) IS UNIQUE"
+)
+SERVICE_NAME_CONSTRAINT = (
+    "CREATE CONSTRAINT service_name IF NOT EXISTS FOR (s:Service) REQUIRE s.name IS UNIQUE"
+)
+CONSTRAINTS = (TRACE_ID_CONSTRAINT, SPAN_KEY_CONSTRAINT, SERVICE_NAME_CONSTRAINT)
+
+INDEXES = (
+    "CREATE INDEX span_start_ns IF NOT EXISTS FOR (s:Span) ON (s.start_ns)",
+    "CREATE INDEX span_service IF NOT EXISTS FOR (s:Span) ON (s.service)",
+    "CREATE INDEX span_name IF NOT EXISTS FOR (s:Span) ON (s.name)",
+    "CREATE INDEX span_kind IF NOT EXISTS FOR (s:Span) ON (s.kind)",
+    "CREATE INDEX span_op_key IF NOT EXISTS FOR (s:Span) ON (s.op_key)",
+    "CREATE INDEX span_status_code IF NOT EXISTS FOR (s:Span) ON (s.status_code)",
+    "CREATE INDEX span_duration_ns IF NOT EXISTS FOR (s:Span) ON (s.duration_ns)",
+    "CREATE INDEX span_trace_parent IF NOT EXISTS FOR (s:Span) ON (s.trace_id, s.parent_span_id)",
+    "CREATE INDEX trace_start_ns IF NOT EXISTS FOR (t:Trace) ON (t.start_ns)",
+    "CREATE INDEX trace_duration_ns IF NOT EXISTS FOR (t:Trace) ON (t.duration_ns)",
+    "CREATE INDEX remote_call_operation IF NOT EXISTS FOR ()-[r:REMOTE_CALL]-() ON (r.operation)",
+    "CREATE INDEX remote_call_caller_callee IF NOT EXISTS FOR ()-[r:REMOTE_CALL]-() ON (r.caller, r.callee)",
+)
+
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+SHOW_CONSTRAINTS = (
+    "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties "
+    "RETURN name, type, entityType, labelsOrTypes, properties ORDER BY name"
+)
+SHOW_INDEXES = (
+    "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, state, owningConstraint "
+    "WHERE type <> 'LOOKUP' "
+    "RETURN name, type, entityType, labelsOrTypes, properties, state, owningConstraint ORDER BY name"
+)
+
+# --- ingest (one transaction per batch, statements in this order) -------------
+
+# Creates missing Trace nodes and says which traces already had spans: those
+# take the MERGE path and the whole-trace fix-ups, new ones the CREATE path.
+MERGE_TRACES = """
+UNWIND $trace_ids AS tid
+MERGE (t:Trace {trace_id: tid})
+RETURN tid AS trace_id, EXISTS { (t)-[:HAS_SPAN]->() } AS existed
+"""
+
+MERGE_SERVICES = """
+UNWIND $names AS name
+MERGE (:Service {name: name})
+"""
+
+# Remote-call properties (docs/architecture.md, "Remote calls"); c = CLIENT, s = SERVER.
+_REMOTE_CALL_PROPS = """
+SET r.caller = c.service, r.callee = s.service, r.operation = s.name,
+    r.gap_ns = c.duration_ns - s.duration_ns,
+    r.before_ns = s.start_ns - c.start_ns,
+    r.after_ns = c.end_ns - s.end_ns,
+    r.ratio = CASE WHEN s.duration_ns = 0 THEN null
+                   ELSE toFloat(c.duration_ns) / toFloat(s.duration_ns) END
+"""
+
+# New traces, in one statement: no span of theirs can exist yet (spans only ever
+# arrive with their Trace), so spans and edges are CREATEd.  $services lists the
+# batch's service names; a span row names its service by index (svc) and an
+# edge is [parent index, child index, ref_type, is CLIENT->SERVER] within its trace.
+CREATE_TRACES = """
+UNWIND range(0, size($services) - 1) AS i
+MATCH (v:Service {name: $services[i]})
+WITH i, v ORDER BY i
+WITH collect(v) AS svcs
+UNWIND $traces AS tr
+MATCH (t:Trace {trace_id: tr.trace_id})
+SET t += tr.props
+WITH t, tr, svcs
+CALL (t, tr, svcs) {
+  UNWIND range(0, size(tr.spans) - 1) AS i
+  WITH t, i, tr.spans[i] AS row, svcs[tr.spans[i].svc] AS v
+  CREATE (t)-[:HAS_SPAN]->(s:Span)-[:IN_SERVICE]->(v)
+  SET s = row.props
+  WITH i, s ORDER BY i
+  RETURN collect(s) AS nodes
+}
+CALL (tr, nodes) {
+  UNWIND tr.edges AS e
+  WITH nodes[e[0]] AS c, nodes[e[1]] AS s, e
+  CREATE (c)-[:PARENT_OF {ref_type: e[2]}]->(s)
+  WITH c, s, e WHERE e[3]
+  CREATE (c)-[r:REMOTE_CALL]->(s)""" + _REMOTE_CALL_PROPS + """}
+"""
+
+# Traces that already have spans: MERGE on the key, then SET +=.
+MERGE_SPANS = """
+UNWIND $rows AS row
+MATCH (t:Trace {trace_id: row.trace_id})
+MATCH (svc:Service {name: row.service})
+MERGE (s:Span {trace_id: row.trace_id, span_id: row.props.span_id})
+SET s += row.props
+MERGE (t)-[:HAS_SPAN]->(s)
+MERGE (s)-[:IN_SERVICE]->(svc)
+"""
+
+# Child spans of this batch whose parent is in this batch or already stored.
+PARENT_EDGES = """
+UNWIND $rows AS row
+MATCH (c:Span {trace_id: row.trace_id, span_id: row.span_id})
+MATCH (p:Span {trace_id: row.trace_id, span_id: row.parent_span_id})
+MERGE (p)-[r:PARENT_OF]->(c)
+SET r.ref_type = row.ref_type
+"""
+
+# Stored children of pre-existing traces whose parent arrived in this batch.
+ADOPT_CHILDREN = """
+UNWIND $rows AS row
+MATCH (p:Span {trace_id: row.trace_id, span_id: row.span_id})
+MATCH (c:Span {trace_id: row.trace_id, parent_span_id: row.span_id})
+MERGE (p)-[r:PARENT_OF]->(c)
+SET r.ref_type = coalesce(c.ref_type, 'CHILD_OF')
+"""
+
+
+
+_REMOTE_CALL_SET = "MERGE (c)-[r:REMOTE_CALL]->(s)" + _REMOTE_CALL_PROPS
+
+# Pre-existing traces: every CLIENT -> SERVER pair (covers pairs split across pieces).
+TRACE_REMOTE_CALLS = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span {kind: 'CLIENT'})-[:PARENT_OF]->(s:Span {kind: 'SERVER'})
+""" + _REMOTE_CALL_SET
+
+# Links whose target exists get an edge; the rest are returned as pending.
+LINKS = """
+UNWIND $rows AS row
+MATCH (a:Span {trace_id: row.trace_id, span_id: row.span_id})
+OPTIONAL MATCH (b:Span {trace_id: row.target_trace_id, span_id: row.target_span_id})
+FOREACH (_ IN CASE WHEN b IS NULL THEN [] ELSE [1] END |
+  MERGE (a)-[r:LINKS_TO]->(b)
+  SET r.ref_type = row.ref_type, r.attributes_json = row.attributes_json)
+WITH row, b WHERE b IS NULL
+RETURN row.trace_id AS trace_id, row.span_id AS span_id,
+       collect(DISTINCT row.target_trace_id) AS missing
+"""
+
+# Stored spans with links whose target trace is in this batch.
+PENDING_LINK_SOURCES = """
+MATCH (a:LinkPending)
+WHERE any(tid IN a.pending_link_traces WHERE tid IN $trace_ids)
+RETURN a.trace_id AS trace_id, a.span_id AS span_id, a.links_json AS links_json
+"""
+
+MARK_PENDING = """
+UNWIND $rows AS row
+MATCH (a:Span {trace_id: row.trace_id, span_id: row.span_id})
+SET a:LinkPending, a.pending_link_traces = row.missing
+"""
+
+CLEAR_PENDING = """
+UNWIND $rows AS row
+MATCH (a:LinkPending {trace_id: row.trace_id, span_id: row.span_id})
+REMOVE a:LinkPending, a.pending_link_traces
+"""
+
+# Pre-existing traces: aggregates recomputed from every stored span.
+RECOMPUTE_TRACES = """
+UNWIND $trace_ids AS tid
+MATCH (t:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
+WITH t, s ORDER BY s.start_ns, s.end_ns, s.span_id
+WITH t, min(s.start_ns) AS start, max(s.end_ns) AS end, count(s) AS n,
+     [x IN collect(s) WHERE NOT EXISTS { (:Span)-[:PARENT_OF]->(x) } | x.span_id] AS roots
+SET t.start_ns = start, t.end_ns = end, t.duration_ns = end - start,
+    t.span_count = n, t.root_span_ids = roots
+REMOVE t.annotated
+"""
+
+# --- read-back ------------------------------------------------------------------
+
+LOAD_TRACES = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
+RETURN tid AS trace_id, collect(properties(s)) AS spans
+"""
+
+LIST_TRACE_IDS = "MATCH (t:Trace) RETURN t.trace_id AS trace_id ORDER BY trace_id"
+
+COUNTS = """
+CALL () { MATCH (t:Trace) RETURN count(t) AS traces }
+CALL () { MATCH (s:Span) RETURN count(s) AS spans }
+CALL () { MATCH (v:Service) RETURN count(v) AS services }
+CALL () { MATCH ()-[r:REMOTE_CALL]->() RETURN count(r) AS remote_calls }
+CALL () { MATCH ()-[r:PARENT_OF]->() RETURN count(r) AS parent_edges }
+CALL () { MATCH ()-[r:LINKS_TO]->() RETURN count(r) AS links }
+RETURN traces, spans, services, remote_calls, parent_edges, links
+"""
+
+# The same counts restricted to some traces (services = distinct services of their spans).
+TRACE_COUNTS = """
+UNWIND $trace_ids AS tid
+MATCH (t:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
+RETURN count(DISTINCT t) AS traces, count(s) AS spans, count(DISTINCT s.service) AS services,
+       sum(COUNT { (s)-[:REMOTE_CALL]->() }) AS remote_calls,
+       sum(COUNT { (s)-[:PARENT_OF]->() }) AS parent_edges,
+       sum(COUNT { (s)-[:LINKS_TO]->() }) AS links
+"""
+
+# --- deletion (tests, benchmarks, re-loads); Service nodes are shared and kept ------
+
+DELETE_TRACES = """
+UNWIND $trace_ids AS tid
+MATCH (t:Trace {trace_id: tid})
+OPTIONAL MATCH (t)-[:HAS_SPAN]->(s:Span)
+DETACH DELETE s, t
+"""

@@ -1,0 +1,95 @@
+"""Read traces back from Neo4j: the exact inverse of :mod:`graphtrace.store.ingest`.
+
+Every span field, attribute, event and link comes back equal to what the
+reader produced (attributes, resource, events and links are stored as exact
+JSON).  Spans come back ordered by (start, end, span id): the order spans
+were read in is not stored.  All reads are read transactions.
+
+>>> _sorted_spans([{"span_id": "b", "start_ns": 1, "end_ns": 2}, {"span_id": "a", "start_ns": 1, "end_ns": 2}])[0]["span_id"]
+'a'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from neo4j import Driver, RoutingControl
+from neo4j.exceptions import DriverError, Neo4jError
+
+from graphtrace.errors import StoreError
+from graphtrace.model import Trace
+from graphtrace.store import queries
+from graphtrace.store.codec import span_from_props
+
+
+def _read(driver: Driver, query: str, database: str, **params: Any) -> list[Any]:
+    """Run one read query; turn driver/server failures into ``StoreError``."""
+    try:
+        return driver.execute_query(query, params, database_=database, routing_=RoutingControl.READ).records
+    except Neo4jError as exc:
+        raise StoreError(f"Neo4j refused a read: {exc.message or exc}", record=database) from exc
+    except (DriverError, OSError) as exc:
+        raise StoreError(f"cannot read from Neo4j: {exc}", record=database) from exc
+
+
+def _sorted_spans(props: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(props, key=lambda p: (p["start_ns"], p["end_ns"], p["span_id"]))
+
+
+def _trace(trace_id: str, props: list[dict[str, Any]]) -> Trace:
+    return Trace(trace_id=trace_id, spans=[span_from_props(p) for p in _sorted_spans(props)])
+
+
+def load_trace(driver: Driver, trace_id: str, *, database: str) -> Trace:
+    """The stored trace ``trace_id``; ``StoreError`` when it is not in the database.
+
+    >>> load_trace  # needs a server; see tests/store  # doctest: +ELLIPSIS
+    <function load_trace at ...>
+    """
+    records = _read(driver, queries.LOAD_TRACES, database, trace_ids=[trace_id])
+    if not records:
+        raise StoreError(f"trace {trace_id} is not in the database", record=database, field="trace_id")
+    return _trace(trace_id, records[0]["spans"])
+
+
+def list_trace_ids(driver: Driver, *, database: str) -> list[str]:
+    """Every stored trace id, sorted.
+
+    >>> list_trace_ids  # needs a server; see tests/store  # doctest: +ELLIPSIS
+    <function list_trace_ids at ...>
+    """
+    return [r["trace_id"] for r in _read(driver, queries.LIST_TRACE_IDS, database)]
+
+
+def iter_traces(
+    driver: Driver, *, database: str, trace_ids: Iterable[str] | None = None, batch: int = 200
+) -> Iterator[Trace]:
+    """Stored traces (all, or ``trace_ids`` in that order, missing ones left out), ``batch`` per query.
+
+    >>> iter_traces  # needs a server; see tests/store  # doctest: +ELLIPSIS
+    <function iter_traces at ...>
+    """
+    ids = list_trace_ids(driver, database=database) if trace_ids is None else list(trace_ids)
+    for i in range(0, len(ids), max(1, batch)):
+        chunk = ids[i:i + max(1, batch)]
+        found = {r["trace_id"]: r["spans"] for r in _read(driver, queries.LOAD_TRACES, database, trace_ids=chunk)}
+        for tid in chunk:
+            if tid in found:
+                yield _trace(tid, found[tid])
+
+
+def counts(driver: Driver, *, database: str, trace_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Counts of traces, spans, services, remote_calls, parent_edges and links.
+
+    With ``trace_ids``, only those traces count (services = distinct services of their spans).
+
+    >>> counts  # needs a server; see tests/store  # doctest: +ELLIPSIS
+    <function counts at ...>
+    """
+    if trace_ids is None:
+        records = _read(driver, queries.COUNTS, database)
+    else:
+        records = _read(driver, queries.TRACE_COUNTS, database, trace_ids=sorted(set(trace_ids)))
+    return {k: int(v or 0) for k, v in records[0].data().items()}
+
