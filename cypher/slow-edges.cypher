@@ -1,0 +1,61 @@
+// name: slow-edges
+// question: Which service-to-service edges are recurrently slow across traces?
+// param: since_ns time = null -- window start on the client span's start, inclusive (null = no bound)
+// param: until_ns time = null -- window end on the client span's start, exclusive (null = no bound)
+// param: service string = null -- only edges whose caller or callee is this service (null = all)
+// param: min_calls int = 1 -- leave out edges with fewer calls than this
+// param: order_by string = 'p95_ns' -- rank by this column, largest first: p50_ns, p95_ns, p99_ns, gap_p50_ns, gap_p95_ns, gap_p99_ns, calls, traces, errors, error_rate or cp_share
+// param: limit int = 20 -- rows to return
+// column: caller string -- calling service (the CLIENT span's service)
+// column: callee string -- called service (the SERVER span's service)
+// column: operation string -- the SERVER span's name
+// column: calls int -- remote calls (CLIENT->SERVER pairs) on this edge in the window
+// column: traces int -- distinct traces with at least one such call
+// column: p50_ns int -- median client duration (percentileDisc, nearest rank)
+// column: p95_ns int -- 95th percentile of the client duration (percentileDisc)
+// column: p99_ns int -- 99th percentile of the client duration (percentileDisc)
+// column: gap_p50_ns int -- median gap, client duration minus server duration (percentileDisc)
+// column: gap_p95_ns int -- 95th percentile of the gap (percentileDisc)
+// column: gap_p99_ns int -- 99th percentile of the gap (percentileDisc)
+// column: errors int -- calls whose client or server span has status ERROR
+// column: error_rate float -- errors / calls
+// column: cp_traces int -- traces in which a client span of this edge is on the critical path (Span.on_cp)
+// column: cp_share float -- cp_traces / traces
+// agrees-with: edge_stats -- graphtrace.analysis.edges.edge_stats (same filters, order and percentile definition)
+// mode: read
+// example: -p limit 5
+//
+// Percentiles: Neo4j's percentileDisc, the nearest-rank value: values sorted ascending, x = p * n,
+// index floor(x), minus one when x is a whole non-zero number (p = 1 or n = 1: the maximum).  It is
+// always an observed value.  graphtrace.analysis.edges.percentile_disc implements the same rule.
+// Critical path: Span.on_cp is written by the maintenance recipe `annotate` (run by ingest); a trace
+// that was never annotated counts as "not on the critical path".
+// Ties on the ranking column are broken by caller, callee, operation (ascending).
+MATCH (c:Span)-[r:REMOTE_CALL]->(s:Span)
+WHERE ($since_ns IS NULL OR c.start_ns >= $since_ns)
+  AND ($until_ns IS NULL OR c.start_ns < $until_ns)
+  AND ($service IS NULL OR r.caller = $service OR r.callee = $service)
+WITH r.caller AS caller, r.callee AS callee, r.operation AS operation,
+     count(*) AS calls,
+     count(DISTINCT c.trace_id) AS traces,
+     percentileDisc(c.duration_ns, 0.5) AS p50_ns,
+     percentileDisc(c.duration_ns, 0.95) AS p95_ns,
+     percentileDisc(c.duration_ns, 0.99) AS p99_ns,
+     percentileDisc(r.gap_ns, 0.5) AS gap_p50_ns,
+     percentileDisc(r.gap_ns, 0.95) AS gap_p95_ns,
+     percentileDisc(r.gap_ns, 0.99) AS gap_p99_ns,
+     sum(CASE WHEN c.status_code = 'ERROR' OR s.status_code = 'ERROR' THEN 1 ELSE 0 END) AS errors,
+     count(DISTINCT CASE WHEN c.on_cp = true THEN c.trace_id END) AS cp_traces
+WHERE calls >= $min_calls
+WITH caller, callee, operation, calls, traces, p50_ns, p95_ns, p99_ns,
+     gap_p50_ns, gap_p95_ns, gap_p99_ns, errors, toFloat(errors) / calls AS error_rate,
+     cp_traces, toFloat(cp_traces) / traces AS cp_share
+RETURN caller, callee, operation, calls, traces, p50_ns, p95_ns, p99_ns,
+       gap_p50_ns, gap_p95_ns, gap_p99_ns, errors, error_rate, cp_traces, cp_share
+ORDER BY CASE $order_by
+           WHEN 'p50_ns' THEN p50_ns WHEN 'p95_ns' THEN p95_ns WHEN 'p99_ns' THEN p99_ns
+           WHEN 'gap_p50_ns' THEN gap_p50_ns WHEN 'gap_p95_ns' THEN gap_p95_ns
+           WHEN 'gap_p99_ns' THEN gap_p99_ns WHEN 'calls' THEN calls WHEN 'traces' THEN traces
+           WHEN 'errors' THEN errors WHEN 'error_rate' THEN error_rate WHEN 'cp_share' THEN cp_share
+         END DESC, caller, callee, operation
+LIMIT $limit
