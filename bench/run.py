@@ -23,7 +23,11 @@ from pathlib import Path
 
 import orjson
 
+from graphtrace.errors import RecipeError
 from graphtrace.synth import GenOptions, SlowEdge, generate
+
+
+RECIPE_TIMEOUT_S = 120
 
 
 def _rss_mb() -> float:
@@ -81,7 +85,8 @@ def neo4j_stages(traces: list, spans: int, result: dict) -> None:
     settings = Neo4jSettings.resolve()
     driver = connect(settings)
     db = settings.database
-    driver.execute_query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", database_=db)
+    with driver.session(database=db) as session:  # CALL {} IN TRANSACTIONS needs an auto-commit run
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     init_schema(driver, database=db)
     summary, secs = _timed(lambda: ingest(driver, traces, database=db))
     result["ingest_spans_per_s"] = spans / secs
@@ -97,9 +102,12 @@ def neo4j_stages(traces: list, spans: int, result: dict) -> None:
     for recipe in load_catalog().values():
         if recipe.mode != "read" or any(p.name == "trace_id" for p in recipe.params):
             continue
-        _, cold = _timed(lambda: run_recipe(driver, recipe, {}, database=db))
-        _, warm = _timed(lambda: run_recipe(driver, recipe, {}, database=db))
-        recipes[recipe.name] = {"cold_s": round(cold, 3), "warm_s": round(warm, 3)}
+        try:
+            _, cold = _timed(lambda: run_recipe(driver, recipe, {}, database=db, timeout_s=RECIPE_TIMEOUT_S))
+            _, warm = _timed(lambda: run_recipe(driver, recipe, {}, database=db, timeout_s=RECIPE_TIMEOUT_S))
+            recipes[recipe.name] = {"cold_s": round(cold, 3), "warm_s": round(warm, 3)}
+        except RecipeError:
+            recipes[recipe.name] = {"cold_s": None, "warm_s": None, "timed_out_after_s": RECIPE_TIMEOUT_S}
     result["recipes"] = recipes
     try:
         from graphtrace.crosscheck import check_traces
@@ -148,7 +156,10 @@ def main() -> None:
             for key, value in rows.items():
                 print(f"  {key:32} {value:,.1f}" if isinstance(value, float) else f"  {key:32} {value}")
             for name, t in result.get("recipes", {}).items():
-                print(f"  recipe {name:25} cold {t['cold_s']:.3f}s warm {t['warm_s']:.3f}s")
+                if t["cold_s"] is None:
+                    print(f"  recipe {name:25} timed out after {t['timed_out_after_s']} s")
+                else:
+                    print(f"  recipe {name:25} cold {t['cold_s']:.3f}s warm {t['warm_s']:.3f}s")
 
 
 if __name__ == "__main__":
