@@ -75,7 +75,7 @@ def analyze_all(traces: list) -> int:
     return sum(analyze_trace(t).span_count for t in traces)
 
 
-def neo4j_stages(traces: list, spans: int, result: dict) -> None:
+def neo4j_stages(traces: list, spans: int, result: dict, with_check: bool) -> None:
     from graphtrace.recipes.catalog import load_catalog
     from graphtrace.recipes.run import run_recipe
     from graphtrace.store.connection import Neo4jSettings, connect
@@ -109,17 +109,15 @@ def neo4j_stages(traces: list, spans: int, result: dict) -> None:
         except RecipeError:
             recipes[recipe.name] = {"cold_s": None, "warm_s": None, "timed_out_after_s": RECIPE_TIMEOUT_S}
     result["recipes"] = recipes
-    try:
+    if with_check:
         from graphtrace.crosscheck import check_traces
 
-        _, secs = _timed(lambda: check_traces(driver, database=db))
+        report, secs = _timed(lambda: check_traces(driver, database=db))
         result["check_all_s"] = secs
-    except ImportError:
-        pass
     driver.close()
 
 
-def run_size(n: int, workdir: Path, with_neo4j: bool) -> dict:
+def run_size(n: int, workdir: Path, with_neo4j: bool, with_check: bool) -> dict:
     path = workdir / f"traces-{n}.ndjson"
     spans, gen_s = _timed(lambda: write_dataset(path, n))
     result = {"traces": n, "spans": spans, "file_mb": round(path.stat().st_size / 2**20, 1),
@@ -132,7 +130,7 @@ def run_size(n: int, workdir: Path, with_neo4j: bool) -> dict:
     result["analyze_spans_per_s"] = spans / secs
     result["read_plus_analyze_spans_per_s"] = spans / (spans / result["read_spans_per_s"] + secs)
     if with_neo4j:
-        neo4j_stages(traces, spans, result)
+        neo4j_stages(traces, spans, result, with_check)
     result["python_peak_rss_mb"] = round(_rss_mb(), 1)
     return result
 
@@ -141,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--traces", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--neo4j", action="store_true", help="also ingest, run recipes and check (wipes the database!)")
+    parser.add_argument("--no-check", action="store_true", help="skip `check --all` (slow on large sizes)")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args()
     out = Path(args.out)
@@ -148,7 +147,7 @@ def main() -> None:
     machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.traces:
-            result = run_size(n, Path(tmp), args.neo4j)
+            result = run_size(n, Path(tmp), args.neo4j, not args.no_check)
             result["machine"] = machine
             (out / f"bench-{n}.json").write_text(json.dumps(result, indent=2))
             rows = {k: v for k, v in result.items() if not isinstance(v, dict)}
