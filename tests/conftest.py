@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -32,6 +31,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from tests.helpers import free_port
 
 NEO4J_FIXTURES = {"neo4j_target", "neo4j_settings", "neo4j_driver", "clean_db"}
 CONTAINER_IMAGE = "neo4j:5.26"
@@ -62,10 +63,7 @@ def is_loopback_uri(uri: str) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port
 
 
 def _from_env() -> Neo4jTarget:
@@ -196,3 +194,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.neo4j)
+
+
+@pytest.fixture
+def java_and_maven() -> None:
+    """Java >= 17 and Maven, which the local Neo4j needs: skip without them, fail when Neo4j is required."""
+    from graphtrace import localdb
+    from graphtrace.errors import ServerError
+
+    try:
+        localdb.find_java()
+        localdb.find_maven()
+    except ServerError as exc:
+        _unavailable(str(exc))

@@ -7,8 +7,6 @@ Maven: skipped without them, failed when GRAPHTRACE_REQUIRE_NEO4J=1.
 
 from __future__ import annotations
 
-import os
-import socket
 import stat
 from pathlib import Path
 
@@ -20,29 +18,13 @@ import graphtrace.cli  # noqa: F401  (registers the command modules on app)
 from graphtrace import localdb
 from graphtrace.cli.app import app
 from graphtrace.errors import ServerError
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.neo4j
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def tools():
-    try:
-        localdb.find_java()
-        localdb.find_maven()
-    except ServerError as exc:
-        if os.environ.get("GRAPHTRACE_REQUIRE_NEO4J") == "1":
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-
-
-@pytest.fixture
-def home(tmp_path, tools):
+def home(tmp_path, java_and_maven):
     home = tmp_path / "gt-home"
     yield home
     localdb.stop(home, timeout=30)  # whatever happens in the test, no server is left behind
@@ -55,7 +37,7 @@ def _query(uri: str, user: str, password: str, cypher: str) -> list[dict]:
 
 
 def test_start_status_stop_cycle(home: Path, monkeypatch):
-    bolt, http = _free_port(), _free_port()
+    bolt, http = free_port(), free_port()
     options = localdb.ServerOptions(bolt_port=bolt, http_port=http, heap="512m", pagecache="64m")
     layout = localdb.Layout.for_home(home)
 

@@ -11,6 +11,7 @@ from graphtrace.errors import ServerError
 from graphtrace.localdb import ServerOptions, start
 from graphtrace.localdb.process import port_in_use
 from graphtrace.localdb.tools import docker_available, find_java, find_maven, java_major
+from tests.helpers import free_port
 
 
 def fake_tool(bindir: Path, name: str, script: str) -> None:
@@ -72,7 +73,7 @@ def test_docker_needs_an_answering_engine(tmp_path):
 def test_start_without_java_fails_before_touching_anything(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     with pytest.raises(ServerError) as info:
-        start(tmp_path / "home", ServerOptions(bolt_port=_free_port(), http_port=_free_port()), mode="java")
+        start(tmp_path / "home", ServerOptions(bolt_port=free_port(), http_port=free_port()), mode="java")
     assert info.value.field == "java"
     assert not (tmp_path / "home" / "neo4j-5.26.0" / "run" / "graphtrace-neo4j.pid").exists()
 
@@ -86,7 +87,7 @@ def test_start_refuses_a_port_held_by_another_process(tmp_path):
         port = holder.getsockname()[1]
         assert port_in_use(port)
         with pytest.raises(ServerError) as info:
-            start(tmp_path, ServerOptions(bolt_port=port, http_port=_free_port()), mode="java")
+            start(tmp_path, ServerOptions(bolt_port=port, http_port=free_port()), mode="java")
     assert info.value.field == "bolt_port"
     assert f"Bolt port {port} on 127.0.0.1 is already in use by another process" in info.value.message
 
@@ -94,12 +95,4 @@ def test_start_refuses_a_port_held_by_another_process(tmp_path):
 def test_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ServerError, match="unknown mode"):
         start(tmp_path, mode="podman")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 

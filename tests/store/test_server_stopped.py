@@ -6,39 +6,24 @@ no other test; the Maven jars come from the local repository after the first run
 
 from __future__ import annotations
 
-import os
-import socket
-
 import pytest
 
 from graphtrace import localdb
-from graphtrace.errors import ServerError, StoreError
+from graphtrace.errors import StoreError
 from graphtrace.store.connection import Neo4jSettings, connect
 from graphtrace.store.ingest import ingest
 from graphtrace.store.read import counts
 from graphtrace.store.schema import init_schema
 from graphtrace.synth import GenOptions, generate
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.neo4j
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def own_server(tmp_path):
-    try:
-        localdb.find_java()
-        localdb.find_maven()
-    except ServerError as exc:
-        if os.environ.get("GRAPHTRACE_REQUIRE_NEO4J") == "1":
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+def own_server(tmp_path, java_and_maven):
     home = tmp_path / "stop-home"
-    options = localdb.ServerOptions(bolt_port=_free_port(), http_port=_free_port(), heap="512m", pagecache="64m")
+    options = localdb.ServerOptions(bolt_port=free_port(), http_port=free_port(), heap="512m", pagecache="64m")
     localdb.start(home, options, mode="java")
     yield home, options
     localdb.stop(home, timeout=60)
