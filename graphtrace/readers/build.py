@@ -113,23 +113,28 @@ _KINDS: dict[Any, SpanKind] = {}
 _STATUSES: dict[Any, StatusCode] = {}
 
 
+def _cached(cache: dict, parse: Callable[[Any], Any], value: Any, field: str, what: str) -> Any:
+    """``parse(value)`` through ``cache`` (bounded; str/int keys only); FieldError when unknown."""
+    try:
+        return cache[value]
+    except (KeyError, TypeError):
+        pass
+    try:
+        parsed = parse(value)
+    except (ValueError, TypeError):
+        raise FieldError(field, f"unknown {what} {value!r}") from None
+    if isinstance(value, (str, int)) and len(cache) < 1000:
+        cache[value] = parsed
+    return parsed
+
+
 def parse_kind(value: Any, field: str = "kind") -> SpanKind:
     """Any spelling of a span kind -> SpanKind (cached); FieldError when unknown.
 
     >>> parse_kind("SPAN_KIND_SERVER"), parse_kind(3), parse_kind(None)
     (<SpanKind.SERVER: 'SERVER'>, <SpanKind.CLIENT: 'CLIENT'>, <SpanKind.UNSPECIFIED: 'UNSPECIFIED'>)
     """
-    try:
-        return _KINDS[value]
-    except (KeyError, TypeError):
-        pass
-    try:
-        kind = SpanKind.parse(value)
-    except (ValueError, TypeError):
-        raise FieldError(field, f"unknown span kind {value!r}") from None
-    if isinstance(value, (str, int)) and len(_KINDS) < 1000:
-        _KINDS[value] = kind
-    return kind
+    return _cached(_KINDS, SpanKind.parse, value, field, "span kind")
 
 
 def parse_status(value: Any, field: str = "status.code") -> StatusCode:
@@ -138,17 +143,7 @@ def parse_status(value: Any, field: str = "status.code") -> StatusCode:
     >>> parse_status("STATUS_CODE_ERROR"), parse_status(1), parse_status("Unset")
     (<StatusCode.ERROR: 'ERROR'>, <StatusCode.OK: 'OK'>, <StatusCode.UNSET: 'UNSET'>)
     """
-    try:
-        return _STATUSES[value]
-    except (KeyError, TypeError):
-        pass
-    try:
-        status = StatusCode.parse(value)
-    except (ValueError, TypeError):
-        raise FieldError(field, f"unknown status code {value!r}") from None
-    if isinstance(value, (str, int)) and len(_STATUSES) < 1000:
-        _STATUSES[value] = status
-    return status
+    return _cached(_STATUSES, StatusCode.parse, value, field, "status code")
 
 
 def to_int(value: Any, field: str) -> int:
