@@ -19,6 +19,8 @@ from pathlib import Path
 
 import orjson
 
+from graphtrace.readers.otlp_writer import to_key_values
+
 TRACE_ID = "971a659583cb354ebf2a7babf50db2f8"
 # 2024-11-25T14:03:12.345600Z: a multiple of 32 µs, so T0 + any multiple of 32 µs
 # is a whole µs (Jaeger/Zipkin) and a multiple of 256 ns (exact as a float64 epoch).
@@ -144,18 +146,6 @@ def _resource(service: str) -> dict:
             "telemetry.sdk.language": LANG[service], "service.namespace": "opentelemetry-demo"}
 
 
-def _any_value(value) -> dict:
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
-        return {"intValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    return {"stringValue": str(value)}
-
-
-def _kvs(attrs: dict) -> list[dict]:
-    return [{"key": k, "value": _any_value(v)} for k, v in attrs.items()]
 
 
 def otlp_document() -> dict:
@@ -169,12 +159,12 @@ def otlp_document() -> dict:
             spans.append({
                 "traceId": TRACE_ID, "spanId": sid, "parentSpanId": parent or "", "name": name,
                 "kind": KIND_NUMBER[kind], "startTimeUnixNano": str(T0 + off),
-                "endTimeUnixNano": str(T0 + off + dur), "attributes": _kvs(attrs),
+                "endTimeUnixNano": str(T0 + off + dur), "attributes": to_key_values(attrs),
                 "events": [{"timeUnixNano": str(T0 + t), "name": n, "attributes": []} for n, t in events],
                 "status": {"code": 0},
             })
         scope = {"name": f"{service}-instrumentation", "version": "1.0.0"}
-        out.append({"resource": {"attributes": _kvs(_resource(service))},
+        out.append({"resource": {"attributes": to_key_values(_resource(service))},
                     "scopeSpans": [{"scope": scope, "spans": spans}]})
     return {"resourceSpans": out}
 
