@@ -7,7 +7,8 @@ import pytest
 from graphtrace.analysis.edges import EdgeStat, edge_stats, percentile_disc
 from graphtrace.analysis.tree import build_tree
 from graphtrace.errors import InputError
-from graphtrace.model import Span, Trace
+from graphtrace.model import Trace
+from tests.analysis.edge_scenario import span as _span, scenario
 
 
 # --- percentile_disc: Neo4j's percentileDisc -------------------------------------------------
@@ -40,45 +41,6 @@ def test_percentile_disc_empty_and_out_of_range():
 
 
 # --- edge_stats on a hand-built scenario ------------------------------------------------------
-
-def _span(tid, sid, parent, service, name, kind, start, end, error=False):
-    return Span(trace_id=tid, span_id=sid, parent_span_id=parent, service=service, name=name, kind=kind,
-                start_ns=start, end_ns=end, status_code="ERROR" if error else "UNSET")
-
-
-def scenario() -> list[Trace]:
-    """Five traces; the comments give each call's client duration, gap and critical-path status.
-
-    Critical path (docs/architecture.md): at the root, t = end; first step takes a child ending <= t,
-    later steps a child ending strictly < t.
-    """
-    t1 = [_span("t1", "r", None, "web", "GET /", "SERVER", 0, 1000),
-          # c1: 500 ns, server 400 -> gap 100.  Not on the path: after c2 (end 900) t = 600 and c1 ends at 600.
-          _span("t1", "c1", "r", "web", "GetCart", "CLIENT", 100, 600),
-          _span("t1", "s1", "c1", "cart", "Cart/Get", "SERVER", 150, 550),
-          # c2: 300 ns, server 280 -> gap 20; the server failed.  On the path (last child, ends 900 <= 1000).
-          _span("t1", "c2", "r", "web", "GetCart", "CLIENT", 600, 900),
-          _span("t1", "s2", "c2", "cart", "Cart/Get", "SERVER", 610, 890, error=True)]
-    # t2: c 400 ns, server 100 -> gap 300; only child of the root -> on the path.
-    t2 = [_span("t2", "r", None, "web", "GET /", "SERVER", 0, 500),
-          _span("t2", "c", "r", "web", "GetCart", "CLIENT", 50, 450),
-          _span("t2", "s", "c", "cart", "Cart/Get", "SERVER", 60, 160)]
-    # t3: payment edge, c 280 ns (client failed), server 260 -> gap 20; on the path.
-    t3 = [_span("t3", "r", None, "web", "POST /pay", "SERVER", 0, 300),
-          _span("t3", "c", "r", "web", "Charge", "CLIENT", 10, 290, error=True),
-          _span("t3", "s", "c", "payment", "Pay/Charge", "SERVER", 20, 280)]
-    # t4: c 200 ns, server 180 -> gap 20.  Not on the path: x (ends 1000) is taken first, then t = 200
-    # and c ends at 500, not before 200.
-    t4 = [_span("t4", "r", None, "web", "GET /", "SERVER", 0, 1000),
-          _span("t4", "x", "r", "web", "render", "INTERNAL", 200, 1000),
-          _span("t4", "c", "r", "web", "GetCart", "CLIENT", 300, 500),
-          _span("t4", "s", "c", "cart", "Cart/Get", "SERVER", 310, 490)]
-    # t5 (late): c 800 ns, server 100 -> gap 700; only child -> on the path.
-    t5 = [_span("t5", "r", None, "web", "GET /", "SERVER", 5000, 6000),
-          _span("t5", "c", "r", "web", "GetCart", "CLIENT", 5100, 5900),
-          _span("t5", "s", "c", "cart", "Cart/Get", "SERVER", 5200, 5300)]
-    return [Trace(trace_id=f"t{i}", spans=spans) for i, spans in enumerate((t1, t2, t3, t4, t5), start=1)]
-
 
 # Window [0, 5000): t1..t4.
 # cart edge: durations 500, 300, 400, 200 -> sorted [200, 300, 400, 500]; p50: x = 2.0 -> index 1 -> 300;

@@ -22,6 +22,7 @@ from graphtrace.recipes.run import run_recipe
 from graphtrace.store.delete import delete_traces
 from graphtrace.store.ingest import ingest
 from graphtrace.store.schema import init_schema
+from tests.analysis.edge_scenario import scenario
 
 BASE = 4_100_000_000_000_000_000 + random.Random().randrange(10**6) * 10**9
 PREFIX = f"p6b-{uuid.uuid4().hex[:8]}-"
@@ -47,30 +48,14 @@ def edge_traces() -> tuple[list[Trace], dict[tuple[str, str], int]]:
     t4: r takes x (ends 1000 <= 1000): x owns [200,1000] = 800; t = 200, c ends 500: r owns [0,200] = 200.
     t5: r [5900,6000] + [5000,5100] = 200; c [5300,5900] + [5100,5200] = 700; s 100.
     """
-    t1 = [_span("t1", "r", None, "web", "GET /", "SERVER", 0, 1000),
-          _span("t1", "c1", "r", "web", "GetCart", "CLIENT", 100, 600),
-          _span("t1", "s1", "c1", "cart", "Cart/Get", "SERVER", 150, 550),
-          _span("t1", "c2", "r", "web", "GetCart", "CLIENT", 600, 900),
-          _span("t1", "s2", "c2", "cart", "Cart/Get", "SERVER", 610, 890, error=True)]
-    t2 = [_span("t2", "r", None, "web", "GET /", "SERVER", 0, 500),
-          _span("t2", "c", "r", "web", "GetCart", "CLIENT", 50, 450),
-          _span("t2", "s", "c", "cart", "Cart/Get", "SERVER", 60, 160)]
-    t3 = [_span("t3", "r", None, "web", "POST /pay", "SERVER", 0, 300),
-          _span("t3", "c", "r", "web", "Charge", "CLIENT", 10, 290, error=True),
-          _span("t3", "s", "c", "payment", "Pay/Charge", "SERVER", 20, 280)]
-    t4 = [_span("t4", "r", None, "web", "GET /", "SERVER", 0, 1000),
-          _span("t4", "x", "r", "web", "render", "INTERNAL", 200, 1000),
-          _span("t4", "c", "r", "web", "GetCart", "CLIENT", 300, 500),
-          _span("t4", "s", "c", "cart", "Cart/Get", "SERVER", 310, 490)]
-    t5 = [_span("t5", "r", None, "web", "GET /", "SERVER", 5000, 6000),
-          _span("t5", "c", "r", "web", "GetCart", "CLIENT", 5100, 5900),
-          _span("t5", "s", "c", "cart", "Cart/Get", "SERVER", 5200, 5300)]
     cp = {("t1", "r"): 700, ("t1", "c2"): 20, ("t1", "s2"): 280,
           ("t2", "r"): 100, ("t2", "c"): 300, ("t2", "s"): 100,
           ("t3", "r"): 20, ("t3", "c"): 20, ("t3", "s"): 260,
           ("t4", "r"): 200, ("t4", "x"): 800,
           ("t5", "r"): 200, ("t5", "c"): 700, ("t5", "s"): 100}
-    traces = [Trace(trace_id=PREFIX + f"t{i}", spans=s) for i, s in enumerate((t1, t2, t3, t4, t5), start=1)]
+    traces = [Trace(trace_id=PREFIX + t.trace_id, spans=[
+        s.model_copy(update={"trace_id": PREFIX + s.trace_id, "start_ns": BASE + s.start_ns, "end_ns": BASE + s.end_ns})
+        for s in t.spans]) for t in scenario()]
     return traces, cp
 
 
