@@ -54,6 +54,9 @@ class GenOptions(BaseModel):
     error_fraction: float = Field(0.02, ge=0, le=1)
     skew_fraction: float = Field(0.05, ge=0, le=1, description="server spans shifted before their client")
     slow_edges: list[SlowEdge] = Field(default_factory=list)
+    spans_per_trace: int | None = Field(
+        None, ge=6, description="pad each trace to this many spans with more backend calls (repeats, "
+        "as in serial calls) and frontend INTERNAL work; a trace whose fan-out already needs more keeps its size")
     start_ns: int = 1_732_000_000_000_000_000
     spacing_ns: int = 50 * MS
     seed: int = 42
@@ -103,23 +106,47 @@ def _remote_call(b: _Builder, opts: GenOptions, parent: str, caller: str, callee
     return end
 
 
+def _call_size(callee: str) -> int:
+    """Spans one remote call to ``callee`` adds: client, server and its leaf calls."""
+    return 2 + len(BACKENDS[callee][1])
+
+
+def _plan(opts: GenOptions, rng: random.Random) -> tuple[list[str], int]:
+    """Backends to call in order, and the INTERNAL spans that pad the trace to ``spans_per_trace``."""
+    backends = rng.sample(sorted(BACKENDS), opts.fan_out)
+    if opts.spans_per_trace is None:
+        return backends, 0
+    size = 4 + sum(_call_size(s) for s in backends)
+    while True:
+        extra = rng.choice(sorted(BACKENDS))
+        if size + _call_size(extra) > opts.spans_per_trace:
+            break
+        backends.append(extra)
+        size += _call_size(extra)
+    return backends, max(0, opts.spans_per_trace - size)
+
+
 def _one_trace(opts: GenOptions, index: int, rng: random.Random) -> Trace:
     trace_id = f"{rng.getrandbits(128):032x}"
     b = _Builder(rng, trace_id)
     t0 = opts.start_ns + index * opts.spacing_ns
     fraction = index / max(1, opts.traces)
-    backends = rng.sample(sorted(BACKENDS), opts.fan_out)
-    works = {svc: rng.randint(300 * US, 3 * MS) for svc in backends}
+    backends, padding = _plan(opts, rng)
+    works = [rng.randint(300 * US, 3 * MS) for _ in backends]
     slow = {e.callee: e.factor for e in opts.slow_edges if fraction >= e.from_fraction and e.caller == "frontend"}
-    total = sum(int(works[s] * slow.get(s, 1.0)) for s in backends) + len(backends) * 2 * MS + 3 * MS
+    total = (sum(int(w * slow.get(s, 1.0)) for s, w in zip(backends, works)) + len(backends) * 2 * MS
+             + 3 * MS + padding * 60 * US)
     root = b.add(None, "load-generator", "user_checkout", "INTERNAL", t0, t0 + total + 2 * MS)
     client = b.add(root, "load-generator", "POST", "CLIENT", t0 + MS // 2, t0 + total + MS, **{"http.method": "POST"})
     proxy = b.add(client, "frontend-proxy", "ingress", "SERVER", t0 + MS // 2 + 100 * US, t0 + total + 900 * US)
     fe = b.add(proxy, "frontend", "POST /api/checkout", "SERVER", t0 + MS, t0 + total + 800 * US,
                **{"http.route": "/api/checkout"})
     t = t0 + MS + 200 * US
-    for svc in backends:
-        t = _remote_call(b, opts, fe, "frontend", svc, t, works[svc], slow.get(svc, 1.0)) + 100 * US
+    for i in range(padding):
+        b.add(fe, "frontend", f"render step {i % 4}", "INTERNAL", t, t + 50 * US)
+        t += 60 * US
+    for svc, work in zip(backends, works):
+        t = _remote_call(b, opts, fe, "frontend", svc, t, work, slow.get(svc, 1.0)) + 100 * US
     return Trace(trace_id=trace_id, spans=b.spans)
 
 

@@ -1,4 +1,4 @@
-"""``graphtrace generate``: deterministic OpenTelemetry-demo-shaped traces as OTLP NDJSON."""
+"""``graphtrace generate``: deterministic OpenTelemetry-demo-shaped traces, one document a line, in any format we read."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import typer
 from graphtrace.cli.app import app
 from graphtrace.cli.common import err_console
 from graphtrace.errors import InputError
-from graphtrace.readers.otlp_writer import write_otlp_json
 from graphtrace.synth import GenOptions, SlowEdge, generate
+from graphtrace.writers import FORMATS, write_lines
 
 
 def _slow_edge(text: str) -> SlowEdge:
@@ -30,6 +30,9 @@ def _slow_edge(text: str) -> SlowEdge:
 def generate_command(
     traces: int = typer.Option(1000, "--traces", "-n", min=1, help="How many traces."),
     fan_out: int = typer.Option(4, "--fan-out", min=1, max=8, help="Backend calls per frontend request."),
+    spans_per_trace: Optional[int] = typer.Option(
+        None, "--spans-per-trace", min=6,
+        help="Pad every trace to this many spans (more backend calls, frontend INTERNAL work)."),
     async_fraction: float = typer.Option(0.05, help="Share of leaf calls that outlive their parent."),
     error_fraction: float = typer.Option(0.02, help="Share of remote calls that fail."),
     skew_fraction: float = typer.Option(0.05, help="Share of server spans shifted before their client."),
@@ -37,16 +40,20 @@ def generate_command(
         None, "--slow-edge", help="Inject a slow edge: caller:callee:factor[:from_fraction], e.g. frontend:cart:20:0.5"),
     seed: int = typer.Option(42, help="Random seed; the same options give the same file."),
     output: Path = typer.Option(Path("-"), "--output", "-o", help="Output file (default stdout)."),
+    fmt: str = typer.Option("otlp", "--format", "-f",
+                            help=f"Output format: {', '.join(FORMATS)} (one JSON document per trace a line)."),
 ) -> None:
-    """Write deterministic OpenTelemetry-demo-like traces as OTLP JSON lines (one trace a line)."""
-    opts = GenOptions(traces=traces, fan_out=fan_out, async_fraction=async_fraction,
+    """Write deterministic OpenTelemetry-demo-like traces, one trace a line (OTLP JSON by default)."""
+    write_lines([], fmt)  # unknown format: a clear error before any output
+    opts = GenOptions(traces=traces, fan_out=fan_out, spans_per_trace=spans_per_trace,
+                      async_fraction=async_fraction,
                       error_fraction=error_fraction, skew_fraction=skew_fraction,
                       slow_edges=[_slow_edge(s) for s in slow_edge or []], seed=seed)
     out = sys.stdout.buffer if str(output) == "-" else output.open("wb")
     try:
         count = 0
         for trace in generate(opts):
-            out.write(write_otlp_json([trace]))
+            out.write(write_lines([trace], fmt))
             count += 1
     finally:
         if out is not sys.stdout.buffer:
