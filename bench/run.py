@@ -2,11 +2,15 @@
 
 Usage (from the repo root, after scripts/bootstrap.sh):
 
-    .venv/bin/python bench/run.py --traces 1000 10000 [--neo4j] [--out bench/results]
+    .venv/bin/python -m bench.run --traces 1000 10000 100000 [--neo4j [--restart-neo4j]] [--rss]
 
-Stages: generate -> write OTLP NDJSON -> bare orjson parse (floor) -> read_traces ->
-analyze_trace; with --neo4j also driver ingest, every cross-trace recipe (cold and
-warm) and the cross-check.  Prints a table and writes JSON per size.
+Stages, all streaming (memory bounded by a trace, not the file): generate ->
+OTLP NDJSON file -> bare orjson parse (the floor) -> read_traces -> read +
+analyze_trace in one stream.  ``--rss``: peak RSS of `graphtrace analyze` (and
+with --neo4j `graphtrace ingest`) as separate processes.  ``--neo4j`` (WIPES the
+database in NEO4J_URI / the local server): driver ingest, annotate, every
+cross-trace recipe cold and warm, `check --all` (unless --no-check), Neo4j's
+RSS.  Prints a summary and writes bench/results/bench-N.json per size.
 """
 
 from __future__ import annotations
@@ -18,147 +22,86 @@ import platform
 import resource
 import sys
 import tempfile
-import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-import orjson
-
-from graphtrace.errors import RecipeError
-from graphtrace.synth import GenOptions, SlowEdge, generate
-
-
-RECIPE_TIMEOUT_S = 120
+from bench import stages
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _timed(fn):
-    t = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - t
-
-
-def write_dataset(path: Path, n: int) -> int:
-    from graphtrace.readers.otlp_writer import write_otlp_json
-
-    opts = GenOptions(traces=n, fan_out=8, slow_edges=[SlowEdge(callee="cart", factor=20, from_fraction=0.5)])
-    spans = 0
-    with path.open("wb") as fh:
-        for trace in generate(opts):
-            spans += len(trace.spans)
-            fh.write(write_otlp_json([trace]))
-    return spans
-
-
-def parse_floor(path: Path) -> int:
-    count = 0
-    with path.open("rb") as fh:
-        for line in fh:
-            doc = orjson.loads(line)
-            for rs in doc["resourceSpans"]:
-                for ss in rs["scopeSpans"]:
-                    count += len(ss["spans"])
-    return count
-
-
-def read_all(path: Path) -> list:
-    from graphtrace.readers import read_traces
-
-    return list(read_traces([str(path)]))
-
-
-def analyze_all(traces: list) -> int:
-    from graphtrace.analysis.analyze import analyze_trace
-
-    return sum(analyze_trace(t).span_count for t in traces)
-
-
-def neo4j_stages(traces: list, spans: int, result: dict, with_check: bool) -> None:
-    from graphtrace.recipes.catalog import load_catalog
-    from graphtrace.recipes.run import run_recipe
-    from graphtrace.store.connection import Neo4jSettings, connect
-    from graphtrace.store.ingest import ingest
-    from graphtrace.store.schema import init_schema
-
-    settings = Neo4jSettings.resolve()
-    driver = connect(settings)
-    db = settings.database
-    with driver.session(database=db) as session:  # CALL {} IN TRANSACTIONS needs an auto-commit run
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    init_schema(driver, database=db)
-    summary, secs = _timed(lambda: ingest(driver, traces, database=db))
-    result["ingest_spans_per_s"] = spans / secs
-    result["ingest_s"] = secs
-    try:
-        from graphtrace.recipes.annotate import annotate_traces
-
-        _, secs = _timed(lambda: annotate_traces(driver, [t.trace_id for t in traces], database=db))
-        result["annotate_s"] = secs
-    except ImportError:
-        pass
-    recipes = {}
-    for recipe in load_catalog().values():
-        if recipe.mode != "read" or any(p.name == "trace_id" for p in recipe.params):
-            continue
-        try:
-            _, cold = _timed(lambda: run_recipe(driver, recipe, {}, database=db, timeout_s=RECIPE_TIMEOUT_S))
-            _, warm = _timed(lambda: run_recipe(driver, recipe, {}, database=db, timeout_s=RECIPE_TIMEOUT_S))
-            recipes[recipe.name] = {"cold_s": round(cold, 3), "warm_s": round(warm, 3)}
-        except RecipeError:
-            recipes[recipe.name] = {"cold_s": None, "warm_s": None, "timed_out_after_s": RECIPE_TIMEOUT_S}
-    result["recipes"] = recipes
-    if with_check:
-        from graphtrace.crosscheck import check_traces
-
-        report, secs = _timed(lambda: check_traces(driver, database=db))
-        result["check_all_s"] = secs
-    driver.close()
-
-
-def run_size(n: int, workdir: Path, with_neo4j: bool, with_check: bool) -> dict:
-    path = workdir / f"traces-{n}.ndjson"
-    spans, gen_s = _timed(lambda: write_dataset(path, n))
-    result = {"traces": n, "spans": spans, "file_mb": round(path.stat().st_size / 2**20, 1),
-              "generate_s": round(gen_s, 2)}
-    _, secs = _timed(lambda: parse_floor(path))
+def in_memory(path: Path, spans: int, result: dict) -> None:
+    count, secs = stages.parse_floor(path)
+    assert count == spans, (count, spans)
     result["orjson_floor_spans_per_s"] = spans / secs
-    traces, secs = _timed(lambda: read_all(path))
+    _, secs = stages.read_only(path)
     result["read_spans_per_s"] = spans / secs
-    _, secs = _timed(lambda: analyze_all(traces))
-    result["analyze_spans_per_s"] = spans / secs
-    result["read_plus_analyze_spans_per_s"] = spans / (spans / result["read_spans_per_s"] + secs)
-    if with_neo4j:
-        neo4j_stages(traces, spans, result, with_check)
-    result["python_peak_rss_mb"] = round(_rss_mb(), 1)
+    e2e = stages.read_and_analyze(path)
+    result["analyze_spans_per_s"] = spans / e2e["analyze_s"]
+    result["read_plus_analyze_spans_per_s"] = spans / e2e["total_s"]
+
+
+def run_size(n: int, workdir: Path, args: argparse.Namespace) -> dict:
+    path = workdir / f"traces-{n}.ndjson"
+    t = datetime.now(timezone.utc)
+    spans = stages.write_dataset(path, n, args.spans_per_trace)
+    result = {"traces": n, "spans": spans, "file_mb": round(path.stat().st_size / 2**20, 1),
+              "generate_s": round((datetime.now(timezone.utc) - t).total_seconds(), 1)}
+    in_memory(path, spans, result)
+    if args.rss:
+        from bench.rss import analyze_rss
+
+        result.update(analyze_rss(path))
+    if args.neo4j:
+        from bench.neo4j_stages import neo4j_stages
+
+        neo4j_stages(path, result, with_check=not args.no_check, restart=args.restart_neo4j)
+        if args.rss:
+            from bench.neo4j_stages import wipe_configured
+            from bench.rss import ingest_rss
+
+            wipe_configured()
+            result.update(ingest_rss(path))
+    result["bench_python_peak_rss_mb"] = _rss_mb()
     return result
+
+
+def _print(n: int, result: dict) -> None:
+    print(f"\n== {n} traces")
+    for key, value in result.items():
+        if key in ("recipes", "machine"):
+            continue
+        print(f"  {key:34} {value:,.1f}" if isinstance(value, float) else f"  {key:34} {value}")
+    for name, t in result.get("recipes", {}).items():
+        if t["cold_s"] is None:
+            print(f"  recipe {name:27} timed out after {t['timed_out_after_s']} s")
+        else:
+            print(f"  recipe {name:27} cold {t['cold_s']:.3f}s warm {t['warm_s']:.3f}s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--traces", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--neo4j", action="store_true", help="also ingest, run recipes and check (wipes the database!)")
+    parser.add_argument("--spans-per-trace", type=int, default=None,
+                        help="pad traces to this many spans (default: fan-out 8, 25 spans)")
+    parser.add_argument("--neo4j", action="store_true", help="also ingest, run recipes and check (WIPES the database!)")
+    parser.add_argument("--restart-neo4j", action="store_true", help="restart the local server before each size")
     parser.add_argument("--no-check", action="store_true", help="skip `check --all` (slow on large sizes)")
+    parser.add_argument("--rss", action="store_true", help="peak RSS of the analyze/ingest commands")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()}
+    machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
+               "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.traces:
-            result = run_size(n, Path(tmp), args.neo4j, not args.no_check)
+            result = run_size(n, Path(tmp), args)
             result["machine"] = machine
             (out / f"bench-{n}.json").write_text(json.dumps(result, indent=2))
-            rows = {k: v for k, v in result.items() if not isinstance(v, dict)}
-            print(f"\n== {n} traces")
-            for key, value in rows.items():
-                print(f"  {key:32} {value:,.1f}" if isinstance(value, float) else f"  {key:32} {value}")
-            for name, t in result.get("recipes", {}).items():
-                if t["cold_s"] is None:
-                    print(f"  recipe {name:25} timed out after {t['timed_out_after_s']} s")
-                else:
-                    print(f"  recipe {name:25} cold {t['cold_s']:.3f}s warm {t['warm_s']:.3f}s")
+            _print(n, result)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""graphtrace benchmarks (not tests): run ``python -m bench.run --help`` from the repo root."""
