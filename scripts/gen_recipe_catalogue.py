@@ -93,6 +93,13 @@ def _default(value: Any, required: bool) -> str:
     return f"`{value}`"
 
 
+def _meaning(param: Any) -> str:
+    """The parameter's description, with its allowed values when it declares ``one of``."""
+    if not param.choices:
+        return param.description
+    return f"{param.description} (one of: {', '.join(param.choices)})"
+
+
 def recipe_section(recipe: Recipe, example: str | None) -> str:
     """The Markdown section of one recipe."""
     out = [f"## {recipe.name}", "", f"**{recipe.question}**", ""]
@@ -103,7 +110,7 @@ def recipe_section(recipe: Recipe, example: str | None) -> str:
             f"- File: `cypher/{recipe.name}.cypher`", ""]
     if recipe.params:
         out += ["| parameter | type | default | meaning |", "| --- | --- | --- | --- |"]
-        out += [f"| `{p.name}` | `{p.type}` | {_default(p.default, p.required)} | {_cell(p.description)} |"
+        out += [f"| `{p.name}` | `{p.type}` | {_default(p.default, p.required)} | {_cell(_meaning(p))} |"
                 for p in recipe.params]
     else:
         out.append("No parameters.")

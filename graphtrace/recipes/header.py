@@ -9,6 +9,7 @@ start with ``word:``; comments after it belong to the body.  An unknown
     // name: slow-edges
     // question: Which service-to-service edges are recurrently slow?
     // param: limit int = 20 -- rows to return          (no "= default": required)
+    // param: order_by string = 'p95_ns' one of p50_ns|p95_ns|calls -- sort key   (allowed values)
     // column: caller string -- calling service
     // agrees-with: edge_stats -- graphtrace.analysis.edges.edge_stats   (or: none)
     // mode: read                                        (or: maintenance)
@@ -45,9 +46,11 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _TYPE = r"list<\w+>|\w+"
 _LITERAL = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^\s]+"""
+_CHOICES = r"[A-Za-z0-9_.-]+(?:\|[A-Za-z0-9_.-]+)*"
 _PARAM = re.compile(
     rf"^(?P<name>{_IDENT})\s+(?P<type>{_TYPE})"
-    rf"(?:\s*=\s*(?P<default>{_LITERAL}))?\s*(?:--\s*(?P<desc>.*))?$"
+    rf"(?:\s*=\s*(?P<default>{_LITERAL}))?(?:\s+one of\s+(?P<choices>{_CHOICES}))?"
+    rf"\s*(?:--\s*(?P<desc>.*))?$"
 )
 _COLUMN = re.compile(rf"^(?P<name>{_IDENT})\s+(?P<type>{_TYPE})\s*(?:--\s*(?P<desc>.*))?$")
 _KEY_LINE = re.compile(r"^[A-Za-z][A-Za-z-]*\s*:")
@@ -63,6 +66,7 @@ class Param(BaseModel):
     default: Any = None
     required: bool = False
     description: str = ""
+    choices: list[str] | None = None
 
 
 class Column(BaseModel):
@@ -104,7 +108,7 @@ def _parse_param(value: str, *, file: str, line: int) -> Param:
     m = _PARAM.match(value)
     where = {"file": file, "record": f"line {line}", "field": "param"}
     if not m:
-        raise RecipeError(f"cannot read parameter {value!r}; expected 'NAME TYPE [= DEFAULT] -- description'",
+        raise RecipeError(f"cannot read parameter {value!r}; expected 'NAME TYPE [= DEFAULT] [one of A|B] -- description'",
                           **where)
     ptype = m.group("type")
     if ptype not in PARAM_TYPES:
@@ -120,8 +124,13 @@ def _parse_param(value: str, *, file: str, line: int) -> Param:
             default = convert(literal, ptype)
     except ValueProblem as exc:
         raise RecipeError(f"default of {m.group('name')}: {exc}", **where) from exc
+    choices = m.group("choices").split("|") if m.group("choices") else None
+    if choices is not None and ptype != "string":
+        raise RecipeError(f"'one of' needs a string parameter; {m.group('name')} is {ptype}", **where)
+    if choices is not None and default is not None and default not in choices:
+        raise RecipeError(f"default of {m.group('name')}: {default!r} is not one of {', '.join(choices)}", **where)
     return Param(name=m.group("name"), type=ptype, default=default, required=raw is None,
-                 description=(m.group("desc") or "").strip())
+                 description=(m.group("desc") or "").strip(), choices=choices)
 
 
 def _parse_column(value: str, *, file: str, line: int) -> Column:

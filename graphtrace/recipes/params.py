@@ -87,7 +87,8 @@ def parse_pairs(pairs: Iterable[tuple[str, str]] | Iterable[str]) -> dict[str, s
 def bind_params(recipe: "Recipe", given: Mapping[str, Any]) -> dict[str, Any]:
     """Convert ``given`` to the declared types and fill defaults; every declared name gets a value.
 
-    Unknown or missing names raise ``RecipeError`` listing the valid ones.
+    Unknown or missing names raise ``RecipeError`` listing the valid ones; a value
+    outside a parameter's ``one of`` choices raises ``RecipeError`` listing them.
 
     >>> from graphtrace.recipes.header import parse_recipe
     >>> r = parse_recipe("// name: x\\n// question: q?\\n// param: limit int = 5 -- n\\n"
@@ -113,4 +114,7 @@ def bind_params(recipe: "Recipe", given: Mapping[str, Any]) -> dict[str, Any]:
             bound[p.name] = convert(given[p.name], p.type)
         except ValueProblem as exc:
             raise RecipeError(str(exc), file=recipe.path, field=p.name) from exc
+        if p.choices is not None and bound[p.name] is not None and bound[p.name] not in p.choices:
+            raise RecipeError(f"{bound[p.name]!r} is not one of {', '.join(p.choices)}",
+                              file=recipe.path, field=p.name)
     return bound
