@@ -34,7 +34,7 @@ from collections import OrderedDict
 from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, Span, Trace
-from graphtrace.readers.build import BadItem, Draft, Item, SpanItem, _fast_factory
+from graphtrace.readers.build import BadItem, Draft, Item, SpanBatch, SpanItem, _fast_factory, span_record
 from graphtrace.readers.context import ReadContext
 
 DEFAULT_WINDOW = 10_000
@@ -43,15 +43,21 @@ _CORE = ("name", "parent_span_id", "start_ns", "end_ns", "kind", "service")
 _new_trace = _fast_factory(Trace, {"trace_id": "t", "spans": []})
 
 
+Source = SpanItem | SpanBatch  # where a span was read: ``file``, ``record``, ``mergeable``
+
+
 class _Pending:
-    __slots__ = ("trace_id", "spans", "drafts", "bad", "last")
+    __slots__ = ("trace_id", "spans", "sources", "drafts", "bad", "last", "ordered")
 
     def __init__(self, trace_id: str) -> None:
         self.trace_id = trace_id
-        self.spans: dict[str, SpanItem] = {}
+        self.spans: dict[str, Span] = {}
+        self.sources: dict[str, Source] = {}  # span id -> where it was read (shared per record)
         self.drafts: list[Draft] = []
         self.bad: list[BadItem] = []
         self.last = 0
+        # every span so far came after its parent (or has none): then there is no cycle
+        self.ordered = True
 
 
 class Assembler:
@@ -71,13 +77,16 @@ class Assembler:
         The window is checked every ``_CHECK_EVERY`` items, so a trace may stay
         open up to that many span records longer than ``window``.
         """
+        if type(item) is SpanBatch:
+            return self._add_batch(item)
         if type(item) is SpanItem:
-            pending = self._touch(item.span.trace_id)
-            span_id = item.span.span_id
+            span = item.span
+            pending = self._touch(span.trace_id)
+            span_id = span.span_id
             if span_id in pending.spans:
-                self._add_span(pending, item)
+                self._add_span(pending, span, item)
             else:
-                pending.spans[span_id] = item
+                _insert(pending, span, item)
         elif isinstance(item, BadItem):
             if item.trace_id is None:
                 self.ctx.counters.spans_skipped += 1
@@ -91,6 +100,36 @@ class Assembler:
             self.ctx.counters.spans_read = self._clock
             return self._expire()
         return None
+
+    def _add_batch(self, batch: SpanBatch) -> list[Trace] | None:
+        """:meth:`add` for each span of ``batch`` in order (same clock, same window checks)."""
+        out: list[Trace] | None = None
+        pending, clock, mask = self._current, self._clock, _CHECK_EVERY - 1
+        for span in batch.spans:
+            if pending is None or pending.trace_id != span.trace_id:
+                self._clock = clock
+                pending = self._touch(span.trace_id)
+            else:
+                pending.last = clock
+            span_id = span.span_id
+            if span_id in pending.spans:
+                self._add_span(pending, span, batch)
+            else:
+                spans = pending.spans
+                if pending.ordered:
+                    parent = span.parent_span_id
+                    pending.ordered = parent is None or parent in spans
+                spans[span_id] = span
+                pending.sources[span_id] = batch
+            clock += 1
+            if clock & mask == 0:
+                self._clock = self.ctx.counters.spans_read = clock
+                done = self._expire()
+                if done:
+                    out = done if out is None else out + done
+                pending = self._current
+        self._clock = clock
+        return out
 
     def finish(self) -> Iterator[Trace]:
         """Flush every open trace, oldest first."""
@@ -129,26 +168,26 @@ class Assembler:
                 out.append(trace)
         return out
 
-    def _add_span(self, pending: _Pending, item: SpanItem) -> None:
-        span_id = item.span.span_id
+    def _add_span(self, pending: _Pending, span: Span, source: Source) -> None:
+        span_id = span.span_id
         first = pending.spans.get(span_id)
         if first is None:
-            pending.spans[span_id] = item
+            _insert(pending, span, source)
             return
+        first_source = pending.sources[span_id]
         self.ctx.counters.duplicates_merged += 1
-        if first.mergeable and item.mergeable:
-            conflict = [f for f in _CORE if getattr(first.span, f) != getattr(item.span, f)]
+        if first_source.mergeable and source.mergeable:
+            conflict = [f for f in _CORE if getattr(first, f) != getattr(span, f)]
             if not conflict:
-                pending.spans[span_id] = SpanItem(_merge_rows(first.span, item.span),
-                                                  first.file, first.record, True)
+                pending.spans[span_id] = _merge_rows(first, span)
                 return
             detail = f"rows disagree on {', '.join(conflict)}"
-        elif first.span == item.span:
+        elif first == span:
             return
         else:
             detail = "duplicate span id with different content"
-        self.ctx.warn(item.file, item.where, "span_id",
-                      f"{detail}; kept the first ({_where(first)}) for span {span_id}")
+        self.ctx.warn(source.file, span_record(source.record, span_id), "span_id",
+                      f"{detail}; kept the first ({_where(first_source, span_id)}) for span {span_id}")
 
     def _close(self, pending: _Pending) -> Trace | None:
         for item in _build_drafts(pending.drafts, self.ctx):
@@ -159,16 +198,17 @@ class Assembler:
                 else:
                     pending.bad.append(item)
             else:
-                self._add_span(pending, item)
-        spans = [item.span for item in pending.spans.values()]
-        problem = pending.bad[0].diagnostic if pending.bad else _cycle(pending)
+                self._add_span(pending, item.span, item)
+        spans = list(pending.spans.values())
+        problem = pending.bad[0].diagnostic if pending.bad else \
+            None if pending.ordered else _cycle(pending)
         if problem is not None:
             self._skip_trace(pending, problem, len(spans) + len(pending.bad))
             return None
         if not spans:
             return None
         if pending.trace_id in self._flushed:
-            self.ctx.warn(pending.spans[spans[0].span_id].file, f"trace {pending.trace_id}", None,
+            self.ctx.warn(pending.sources[spans[0].span_id].file, f"trace {pending.trace_id}", None,
                           "trace re-appeared after it was flushed from the read window; "
                           "emitted again as a separate piece", once=f"piece:{pending.trace_id}")
         self._flushed.add(pending.trace_id)
@@ -185,8 +225,17 @@ class Assembler:
                       f"({n_spans} span records)")
 
 
-def _where(item: SpanItem) -> str:
-    return ": ".join(p for p in (item.file, item.where) if p)
+def _insert(pending: _Pending, span: Span, source: Source) -> None:
+    """Add a span whose id is new to the trace (keeping ``pending.ordered`` up to date)."""
+    if pending.ordered:
+        parent = span.parent_span_id
+        pending.ordered = parent is None or parent in pending.spans
+    pending.spans[span.span_id] = span
+    pending.sources[span.span_id] = source
+
+
+def _where(source: Source, span_id: str) -> str:
+    return ": ".join(p for p in (source.file, span_record(source.record, span_id)) if p)
 
 
 def _merge_rows(first: Span, other: Span) -> Span:
@@ -218,8 +267,15 @@ def _build_drafts(drafts: list[Draft], ctx: ReadContext) -> list[SpanItem | BadI
 
 def _cycle(pending: _Pending) -> Diagnostic | None:
     """A Diagnostic naming a span on a parent cycle, or None (iterative, O(n))."""
-    parents = {sid: item.span.parent_span_id for sid, item in pending.spans.items()}
+    spans = pending.spans
     done: set[str] = set()
+    for sid, span in spans.items():  # one pass settles every span whose parent came first
+        parent = span.parent_span_id
+        if parent is None or parent in done or parent not in spans:
+            done.add(sid)
+    if len(done) == len(spans):
+        return None
+    parents = {sid: span.parent_span_id for sid, span in spans.items()}
     for start in parents:
         path: list[str] = []
         on_path: set[str] = set()
@@ -227,8 +283,8 @@ def _cycle(pending: _Pending) -> Diagnostic | None:
         while node is not None and node in parents and node not in done:
             if node in on_path:
                 cycle = path[path.index(node):]
-                item = pending.spans[node]
-                return Diagnostic(file=item.file, record=item.where,
+                source = pending.sources[node]
+                return Diagnostic(file=source.file, record=span_record(source.record, node),
                                   field="parent_span_id",
                                   message=f"parent cycle {' -> '.join(cycle + [node])}")
             path.append(node)

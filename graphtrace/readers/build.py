@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from graphtrace.model import Diagnostic, Event, Link, RefType, Span, SpanKind, StatusCode
 
@@ -59,6 +59,20 @@ class SpanItem:
 
 
 @dataclass(slots=True)
+class SpanBatch:
+    """Spans read from one record (an NDJSON line, a document) in one go: the fast path's item.
+
+    Plays the part of each span's SpanItem (``file``/``record``/``mergeable``) for the
+    assembler without one object per span.
+    """
+
+    spans: list[Span]
+    file: str | None
+    record: str | None
+    mergeable: bool = False
+
+
+@dataclass(slots=True)
 class BadItem:
     """A record that failed; with a ``trace_id`` it spoils that whole trace."""
 
@@ -78,27 +92,35 @@ class Draft:
     build_group: ClassVar[Callable[[list[Any], Any], list[SpanItem | BadItem]]]
 
 
-Item = SpanItem | BadItem | Draft
+Item = SpanItem | SpanBatch | BadItem | Draft
 
 
 def _fast_factory(cls: type, sample: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
-    """A constructor storing already-validated values the way ``model_construct`` does."""
-    fields_set = frozenset(cls.model_fields)  # type: ignore[attr-defined]
-    new = cls.__new__
-    setattr_ = object.__setattr__
+    """A constructor storing already-validated values the way ``model_construct`` does.
+
+    ``values`` (every field) becomes the instance's ``__dict__``.  All instances share one
+    fields-set naming every field, which pydantic only ever adds existing names to (copies
+    take their own), so it never changes; that saves one GC-tracked set per span.
+    """
+    slots = BaseModel.__dict__
+    set_dict, set_fields = slots["__dict__"].__set__, slots["__pydantic_fields_set__"].__set__
+    set_extra, set_private = slots["__pydantic_extra__"].__set__, slots["__pydantic_private__"].__set__
+    fields_set = set(cls.model_fields)  # type: ignore[attr-defined]
+    new = object.__new__
 
     def build(values: dict[str, Any]) -> Any:
         obj = new(cls)
-        setattr_(obj, "__dict__", values)
-        setattr_(obj, "__pydantic_fields_set__", set(fields_set))
-        setattr_(obj, "__pydantic_extra__", None)
-        setattr_(obj, "__pydantic_private__", None)
+        set_dict(obj, values)
+        set_fields(obj, fields_set)
+        set_extra(obj, None)
+        set_private(obj, None)
         return obj
 
     try:
         full = cls(**sample).__dict__  # type: ignore[operator]
         fast, slow = build(dict(full)), cls.model_construct(**full)  # type: ignore[attr-defined]
-        if fast == slow and fast.__dict__ == slow.__dict__ and fast.model_dump() == slow.model_dump():
+        if fast == slow and fast.__dict__ == slow.__dict__ and fast.model_dump() == slow.model_dump() \
+                and fast.model_fields_set == slow.model_fields_set:
             return build
     except Exception:  # pragma: no cover - only if pydantic internals change
         pass

@@ -80,6 +80,9 @@ class _Replay(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
+        readinto = getattr(self._stream, "readinto", None)
+        if readinto is not None:  # no intermediate bytes object
+            return readinto(buffer)
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

@@ -8,6 +8,12 @@ the traces open in the assembler's window; a whole JSON document (one big
 object or array) or a protobuf message is parsed in one go with orjson /
 protobuf, so it must fit in memory.
 
+OTLP JSON records (NDJSON lines and whole documents) are first tried on the
+msgspec fast path (:mod:`.otlp_fast`), which reads clean records only and gives
+the careful reader every other one, so results and messages are the same.  The
+cyclic GC is paused while the stream produces (:mod:`.gcpause`), never while the
+consumer runs.
+
 Unreadable records (an invalid NDJSON line, a truncated document, a
 non-UTF-8 file, an empty file) are skipped with a Diagnostic naming file and
 record; ``strict=True`` raises InputError at the first skip instead.
@@ -34,6 +40,8 @@ from graphtrace.readers import jaeger, otlp_json, otlp_proto, rows, zipkin
 from graphtrace.readers.assemble import DEFAULT_WINDOW, Assembler
 from graphtrace.readers.build import Item
 from graphtrace.readers.context import Counters, ReadContext
+from graphtrace.readers.gcpause import paused_gc
+from graphtrace.readers.otlp_fast import fast_items
 from graphtrace.readers.sniff import FORMATS, detect_format, detect_layout
 from graphtrace.readers.sources import Opened, expand_sources, open_source
 
@@ -78,6 +86,10 @@ class TraceStream:
         if self._started:
             raise InputError("a TraceStream can be iterated only once")
         self._started = True
+        yield from paused_gc(self._batches())
+
+    def _batches(self) -> Iterator[list[Trace]]:
+        """The traces, in the order they complete, in the lists the assembler hands them out."""
         assembler = Assembler(self.ctx, self.window)
         add = assembler.add
         for path in self.paths:
@@ -86,10 +98,11 @@ class TraceStream:
                 for item in self._items(opened):
                     done = add(item)
                     if done:
-                        yield from done
+                        yield done
             finally:
                 opened.close()
-        yield from assembler.finish()
+        for trace in assembler.finish():
+            yield [trace]
 
     def _items(self, opened: Opened) -> Iterator[Item]:
         name, ctx = opened.name, self.ctx
@@ -139,6 +152,11 @@ class TraceStream:
         ctx, name = self.ctx, opened.name
         ctx.counters.records_read += 1
         data = opened.read_all()
+        if self.input_format in _FAST_FORMATS:
+            batch = fast_items(data, name, None)
+            if batch is not None:
+                yield batch
+                return
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
@@ -152,11 +170,18 @@ class TraceStream:
     def _ndjson(self, opened: Opened) -> Iterator[Item]:
         ctx, name = self.ctx, opened.name
         reader: DocumentReader | None = None
+        fast = self.input_format in _FAST_FORMATS
         for number, line in enumerate(opened.lines(), 1):
             if not line.strip():
                 continue
             ctx.counters.records_read += 1
             record = f"line {number}"
+            if fast:
+                batch = fast_items(line, name, record)
+                if batch is not None:  # a clean OTLP record (so its format is OTLP JSON)
+                    reader = otlp_json.read_document
+                    yield batch
+                    continue
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
@@ -168,6 +193,9 @@ class TraceStream:
                 if reader is None:
                     continue
             yield from reader(value, name, record, ctx)
+
+
+_FAST_FORMATS = (None, "otlp-json", "otlp-proto")  # where a line with resourceSpans is read as OTLP
 
 
 def _format_changed(reader: DocumentReader, value: Any) -> bool:
