@@ -19,7 +19,7 @@ overlapping roots the shares may sum to more than 1.
 
 from __future__ import annotations
 
-from graphtrace.analysis.report import Bottleneck
+from graphtrace.analysis.report import Bottleneck, build
 from graphtrace.analysis.tree import TraceTree
 
 
@@ -32,10 +32,14 @@ def trace_bounds(tree: TraceTree) -> tuple[int, int]:
     >>> trace_bounds(build_tree(Trace(trace_id="t", spans=[mk("a", None, 5, 9), mk("b", "a", 3, 12)])))
     (3, 12)
     """
-    spans = tree.spans.values()
+    return tree.memo("trace_bounds", _bounds)
+
+
+def _bounds(tree: TraceTree) -> tuple[int, int]:
+    spans = tree.trace.spans
     if not spans:
         return 0, 0
-    return min(s.start_ns for s in spans), max(s.end_ns for s in spans)
+    return min([s.start_ns for s in spans]), max([s.end_ns for s in spans])
 
 
 def bottlenecks(
@@ -49,13 +53,14 @@ def bottlenecks(
     """
     start, end = trace_bounds(tree)
     duration = end - start
-    ranked = sorted(((ns, sid) for sid, ns in cp_times.items() if ns > 0), key=lambda x: (-x[0], x[1]))
+    ranked = sorted((-ns, sid) for sid, ns in cp_times.items() if ns > 0)
     out: list[Bottleneck] = []
-    for ns, sid in ranked[: max(0, limit)]:
+    for neg_ns, sid in ranked[: max(0, limit)]:
+        ns = -neg_ns
         span = tree.spans[sid]
-        out.append(Bottleneck(
-            span_id=sid, service=span.service, name=span.name,
-            self_time_ns=self_times.get(sid, 0), critical_path_ns=ns,
-            share=ns / duration if duration else 0.0,
-        ))
+        out.append(build(Bottleneck, {
+            "span_id": sid, "service": span.service, "name": span.name,
+            "self_time_ns": self_times.get(sid, 0), "critical_path_ns": ns,
+            "share": ns / duration if duration else 0.0,
+        }))
     return out

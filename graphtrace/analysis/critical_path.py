@@ -36,9 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pydantic import TypeAdapter
-
-from graphtrace.analysis.report import Section
+from graphtrace.analysis.report import Section, build_all
 from graphtrace.analysis.tree import TraceTree
 from graphtrace.model import SpanKind
 
@@ -59,41 +57,49 @@ def sanitize(tree: TraceTree) -> dict[str, Interval]:
     return _sanitize(tree)[0]
 
 
-def _sanitize(tree: TraceTree) -> tuple[dict[str, Interval], dict[str, list[str]]]:
-    """:func:`sanitize`, plus each kept span's kept children ordered by (end desc, start asc, id asc)."""
+Kid = tuple[int, int, str]   # (-effective end, effective start, span id): sorts in walk order
+_NONE: list[Kid] = []
+_PRODUCER, _CONSUMER = SpanKind.PRODUCER, SpanKind.CONSUMER
+
+
+def _kept_kids(tree: TraceTree, sid: str, p_start: int, p_end: int) -> list[Kid]:
+    """The children of ``sid`` that sanitising keeps inside its effective ``[p_start, p_end]``,
+    clipped to it, as ``(-end, start, id)`` sorted: end desc, start asc, id asc (walk order)."""
+    kids = tree._children.get(sid)
+    if not kids:
+        return _NONE
     spans = tree.spans
-    children = tree.children
+    no_consumer = spans[sid].kind is _PRODUCER
+    mine: list[Kid] = []
+    for kid in kids:
+        child = spans[kid]
+        c_start, c_end = child.start_ns, child.end_ns
+        if c_start >= p_end or c_end <= p_start or (no_consumer and child.kind is _CONSUMER):
+            continue
+        mine.append((-(c_end if c_end < p_end else p_end), c_start if c_start > p_start else p_start, kid))
+    if len(mine) > 1:
+        mine.sort()
+    return mine
+
+
+def _sanitize(tree: TraceTree) -> tuple[dict[str, Interval], dict[str, list[Kid]]]:
+    """:func:`sanitize`, plus each kept span's kept children (:func:`_kept_kids`)."""
     kept: dict[str, Interval] = {}
-    kids_of: dict[str, list[str]] = {}
+    kids_of: dict[str, list[Kid]] = {}
     stack: list[str] = []
     for root in tree.roots:
-        span = spans[root]
+        span = tree.spans[root]
         kept[root] = (span.start_ns, span.end_ns)
         stack.append(root)
-    producer, consumer = SpanKind.PRODUCER, SpanKind.CONSUMER
     while stack:
         sid = stack.pop()
-        p_start, p_end = kept[sid]
-        p_is_producer = spans[sid].kind is producer
-        mine: list[str] = []
-        for kid in children(sid):
-            child = spans[kid]
-            c_start, c_end = child.start_ns, child.end_ns
-            if c_start >= p_end or c_end <= p_start:
-                continue
-            if p_is_producer and child.kind is consumer:
-                continue
-            kept[kid] = (c_start if c_start > p_start else p_start, c_end if c_end < p_end else p_end)
-            mine.append(kid)
+        mine = _kept_kids(tree, sid, *kept[sid])
         if mine:
-            if len(mine) > 1:
-                mine.sort(key=lambda k: (-kept[k][1], kept[k][0], k))
             kids_of[sid] = mine
-            stack.extend(mine)
+            for neg_end, start, kid in mine:
+                kept[kid] = (start, -neg_end)
+                stack.append(kid)
     return kept, kids_of
-
-
-_SECTIONS = TypeAdapter(list[Section])
 
 
 def walk(tree: TraceTree) -> tuple[list[Section], set[str]]:
@@ -101,6 +107,8 @@ def walk(tree: TraceTree) -> tuple[list[Section], set[str]]:
 
     A span is *reached* when the walk steps into it, even if it then owns 0 ns
     (e.g. a child ending exactly where its parent does, fully covered by its own child).
+    Sanitising happens on the way down, only for the spans the walk enters (a span's
+    effective interval depends only on its parent's).
 
     >>> from graphtrace.model import Span, Trace
     >>> from graphtrace.analysis.tree import build_tree
@@ -110,48 +118,73 @@ def walk(tree: TraceTree) -> tuple[list[Section], set[str]]:
     >>> [(s.span_id, s.start_ns, s.end_ns) for s in sections], sorted(reached)
     ([('a', 0, 1), ('b', 1, 4)], ['a', 'b'])
     """
-    kept, kids_of = _sanitize(tree)
+    raw, reached = _walk_raw(tree)
+    return _sections(raw), reached
+
+
+def _walk_raw(tree: TraceTree) -> tuple[list[tuple[int, int, str]], set[str]]:
+    """:func:`walk` with the sections as sorted ``(start, end, span id)`` tuples."""
     raw: list[tuple[int, int, str]] = []
     reached: set[str] = set()
     for root in tree.roots:
-        _walk_root(root, kept, kids_of, raw, reached)
+        _walk_root(tree, root, raw, reached)
     raw.sort()
-    sections = _SECTIONS.validate_python([{"span_id": sid, "start_ns": s, "end_ns": e} for s, e, sid in raw])
-    return sections, reached
+    return raw, reached
 
 
-def _walk_root(
-    root: str,
-    kept: dict[str, Interval],
-    kids_of: dict[str, list[str]],
-    out: list[tuple[int, int, str]],
-    reached: set[str],
-) -> None:
+def _sections(raw: list[tuple[int, int, str]]) -> list[Section]:
+    return build_all(Section, [{"span_id": sid, "start_ns": s, "end_ns": e} for s, e, sid in raw])
+
+
+def path_and_times(tree: TraceTree) -> tuple[list[Section], dict[str, int]]:
+    """``critical_path(tree)`` and ``critical_path_times`` of it, from one walk.
+
+    >>> from graphtrace.model import Span, Trace
+    >>> from graphtrace.analysis.tree import build_tree
+    >>> mk = lambda i, p, s, e: Span(trace_id="t", span_id=i, parent_span_id=p, start_ns=s, end_ns=e)
+    >>> sections, times = path_and_times(build_tree(Trace(trace_id="t", spans=[mk("a", None, 0, 9),
+    ...                                                                         mk("b", "a", 2, 5)])))
+    >>> len(sections), times
+    (3, {'a': 6, 'b': 3})
+    """
+    raw, _ = _walk_raw(tree)
+    times: dict[str, int] = {}
+    get = times.get
+    for start, end, sid in raw:
+        times[sid] = get(sid, 0) + end - start
+    return _sections(raw), times
+
+
+def _walk_root(tree: TraceTree, root: str, out: list[tuple[int, int, str]], reached: set[str]) -> None:
     """Walk one root back from its end, appending ``(start, end, span_id)`` sections to ``out``."""
-    empty: list[str] = []
-    reached.add(root)
-    # frame: [span id, index of the next candidate child, limit t, first step?]
-    stack: list[list] = [[root, 0, kept[root][1], True]]
+    append, reach, children = out.append, reached.add, tree._children
+    span = tree.spans[root]
+    reach(root)
+    # frame: [span id, its kept children, index of the next candidate, limit t, first step?, own start]
+    stack: list[list] = [[root, _kept_kids(tree, root, span.start_ns, span.end_ns), 0, span.end_ns, True,
+                          span.start_ns]]
     while stack:
         frame = stack[-1]
-        sid, i, t, first = frame
-        kids = kids_of.get(sid, empty)
+        sid, kids, i, t, first, start = frame
         n = len(kids)
         if not first:
-            while i < n and kept[kids[i]][1] >= t:
+            while i < n and -kids[i][0] >= t:
                 i += 1
         if i < n:
-            lfc = kids[i]
-            lfc_start, lfc_end = kept[lfc]
+            neg_end, lfc_start, lfc = kids[i]
+            lfc_end = -neg_end
             if lfc_end < t:
-                out.append((lfc_end, t, sid))
-            frame[1], frame[2], frame[3] = i + 1, lfc_start, False
-            reached.add(lfc)
-            stack.append([lfc, 0, lfc_end, True])
+                append((lfc_end, t, sid))
+            frame[2], frame[3], frame[4] = i + 1, lfc_start, False
+            reach(lfc)
+            lfc_kids = _kept_kids(tree, lfc, lfc_start, lfc_end) if lfc in children else _NONE
+            if lfc_kids:
+                stack.append([lfc, lfc_kids, 0, lfc_end, True, lfc_start])
+            elif lfc_start < lfc_end:  # a leaf of the walk owns all of its (effective) interval
+                append((lfc_start, lfc_end, lfc))
         else:
-            start = kept[sid][0]
             if start < t:
-                out.append((start, t, sid))
+                append((start, t, sid))
             stack.pop()
 
 
@@ -179,8 +212,10 @@ def critical_path_times(sections: Iterable[Section]) -> dict[str, int]:
     {'a': 8, 'b': 2}
     """
     out: dict[str, int] = {}
+    get = out.get
     for section in sections:
-        out[section.span_id] = out.get(section.span_id, 0) + section.end_ns - section.start_ns
+        sid = section.span_id
+        out[sid] = get(sid, 0) + section.end_ns - section.start_ns
     return out
 
 

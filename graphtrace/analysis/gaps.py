@@ -22,8 +22,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from graphtrace.analysis.report import build
 from graphtrace.analysis.tree import TraceTree
 from graphtrace.model import Span, SpanKind
+
+_CLIENT, _SERVER = SpanKind.CLIENT, SpanKind.SERVER
 
 
 class RemoteCall(BaseModel):
@@ -55,20 +58,43 @@ def remote_call(client: Span, server: Span) -> RemoteCall:
     >>> remote_call(c, s.model_copy(update={"end_ns": 5})).ratio is None
     True
     """
-    c_ns, s_ns = client.duration_ns, server.duration_ns
-    return RemoteCall(
-        client_span_id=client.span_id,
-        server_span_id=server.span_id,
-        caller=client.service,
-        callee=server.service,
-        operation=server.name,
-        client_ns=c_ns,
-        server_ns=s_ns,
-        gap_ns=c_ns - s_ns,
-        before_ns=server.start_ns - client.start_ns,
-        after_ns=client.end_ns - server.end_ns,
-        ratio=(c_ns / s_ns) if s_ns > 0 else None,
-    )
+    c_ns, s_ns = client.end_ns - client.start_ns, server.end_ns - server.start_ns
+    return build(RemoteCall, {
+        "client_span_id": client.span_id,
+        "server_span_id": server.span_id,
+        "caller": client.service,
+        "callee": server.service,
+        "operation": server.name,
+        "client_ns": c_ns,
+        "server_ns": s_ns,
+        "gap_ns": c_ns - s_ns,
+        "before_ns": server.start_ns - client.start_ns,
+        "after_ns": client.end_ns - server.end_ns,
+        "ratio": (c_ns / s_ns) if s_ns > 0 else None,
+    })
+
+
+def span_pairs(tree: TraceTree) -> list[tuple[Span, Span]]:
+    """The ``(CLIENT span, SERVER child)`` pairs of :func:`client_server_pairs`, as spans, same order.
+
+    >>> from graphtrace.model import Trace
+    >>> from graphtrace.analysis.tree import build_tree
+    >>> c = Span(trace_id="t", span_id="c", kind="CLIENT", start_ns=0, end_ns=9)
+    >>> s = Span(trace_id="t", span_id="s", parent_span_id="c", kind="SERVER", start_ns=1, end_ns=5)
+    >>> [(a.span_id, b.span_id) for a, b in span_pairs(build_tree(Trace(trace_id="t", spans=[c, s])))]
+    [('c', 's')]
+    """
+    spans = tree.spans
+    pairs: list[tuple[Span, Span]] = []
+    for sid, kids in tree._parents:
+        client = spans[sid]
+        if client.kind is not _CLIENT:
+            continue
+        for child_id in kids:
+            child = spans[child_id]
+            if child.kind is _SERVER:
+                pairs.append((client, child))
+    return pairs
 
 
 def client_server_pairs(tree: TraceTree) -> list[RemoteCall]:
@@ -81,13 +107,4 @@ def client_server_pairs(tree: TraceTree) -> list[RemoteCall]:
     >>> client_server_pairs(build_tree(Trace(trace_id="t", spans=[c])))
     []
     """
-    calls: list[RemoteCall] = []
-    for sid in tree.preorder():
-        client = tree.span(sid)
-        if client.kind != SpanKind.CLIENT:
-            continue
-        for child_id in tree.children(sid):
-            child = tree.span(child_id)
-            if child.kind == SpanKind.SERVER:
-                calls.append(remote_call(client, child))
-    return calls
+    return [remote_call(client, server) for client, server in span_pairs(tree)]

@@ -9,8 +9,6 @@ about causes the spans do not show) and is deterministic.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from graphtrace.analysis.anomalies.common import ms
 from graphtrace.analysis.report import Anomaly, SpanReport, TraceReport
 
@@ -84,7 +82,10 @@ def _errors(report: TraceReport, spans: dict[str, SpanReport]) -> tuple[str, boo
 
 
 def _others(anomalies: list[Anomaly]) -> str | None:
-    counts = Counter(a.type for a in anomalies if a.type in _PLURAL)
+    counts: dict[str, int] = {}
+    for a in anomalies:
+        if a.type in _PLURAL:
+            counts[a.type] = counts.get(a.type, 0) + 1
     if not counts:
         return None
     parts = [f"{n} {_PLURAL[t]}" for t, n in counts.items()]

@@ -11,11 +11,61 @@ fraction of the trace duration in [0, 1].
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Iterable
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 from graphtrace.model import Diagnostic
+
+M = TypeVar("M", bound=BaseModel)
+_new = object.__new__
+_slots = BaseModel.__dict__
+_set_dict = _slots["__dict__"].__set__
+_set_fields = _slots["__pydantic_fields_set__"].__set__
+_set_extra = _slots["__pydantic_extra__"].__set__
+_set_private = _slots["__pydantic_private__"].__set__
+_ALL_FIELDS: dict[type, set[str]] = {}
+
+
+def build(cls: type[M], values: dict[str, Any]) -> M:
+    """An instance of ``cls`` made from ``values`` without validation: the hot-path twin of
+    ``cls(**values)`` for values that already have their field's exact type.
+
+    ``values`` must name every field of ``cls`` (no defaults are filled in) and becomes
+    the instance's ``__dict__`` (not copied).  It is what ``model_construct`` does for a
+    complete set of fields, minus its per-call bookkeeping (about 10x faster); every
+    instance of ``cls`` shares one fields-set (all fields, so pydantic never changes it).
+    Tests check that it equals ``cls(**values)`` on every report type.
+
+    >>> values = {"span_id": "a", "start_ns": 5, "end_ns": 9}
+    >>> build(Section, dict(values)) == Section(**values)
+    True
+    """
+    return build_all(cls, (values,))[0]
+
+
+def build_all(cls: type[M], rows: Iterable[dict[str, Any]]) -> list[M]:
+    """:func:`build` for each of ``rows``, in order (one call for a whole list is cheaper).
+
+    >>> [s.end_ns for s in build_all(Section, [{"span_id": "a", "start_ns": 0, "end_ns": 3}])]
+    [3]
+    """
+    fields = _ALL_FIELDS.get(cls)
+    if fields is None:
+        fields = _ALL_FIELDS[cls] = set(cls.model_fields)
+    new, set_dict, set_fields, set_extra, set_private = _new, _set_dict, _set_fields, _set_extra, _set_private
+    out = []
+    append = out.append
+    for values in rows:
+        obj = new(cls)
+        set_dict(obj, values)
+        set_fields(obj, fields)
+        set_extra(obj, None)
+        set_private(obj, None)
+        append(obj)
+    return out
+
 
 AnomalyType = Literal[
     "client_server_gap",

@@ -67,14 +67,17 @@ def self_time(span: Span, children: Iterable[Span]) -> int:
 def self_times(tree: TraceTree) -> dict[str, int]:
     """Self time of every span of ``tree``, keyed by span id (see the module docstring)."""
     spans = tree.spans
-    out: dict[str, int] = {}
-    for sid, span in spans.items():
+    out = {sid: span.end_ns - span.start_ns for sid, span in spans.items()}
+    for sid, kids in tree._parents:
+        span = spans[sid]
         start, end = span.start_ns, span.end_ns
-        kids = tree.children(sid)
-        if not kids:
-            out[sid] = end - start
-            continue
-        # tree.children() is ordered by raw start, which clipping preserves
-        intervals = [(spans[k].start_ns, spans[k].end_ns) for k in kids]
-        out[sid] = max(0, end - start - covered_ns(start, end, intervals))
+        if len(kids) == 1:  # the common case: one child, clipped
+            child = spans[kids[0]]
+            c_start = child.start_ns if child.start_ns > start else start
+            c_end = child.end_ns if child.end_ns < end else end
+            covered = c_end - c_start if c_end > c_start else 0
+        else:
+            # the children lists are ordered by raw start, which clipping preserves
+            covered = covered_ns(start, end, [(c.start_ns, c.end_ns) for c in map(spans.__getitem__, kids)])
+        out[sid] = end - start - covered if covered < end - start else 0
     return out

@@ -7,10 +7,12 @@ Warnings and skipped records go to stderr (text, Markdown) or into the JSON.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated, Any
 
@@ -101,6 +103,29 @@ def analysed_reports(
         done += 1
         if trace_id is not None or (limit is not None and done >= limit):
             return
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run the block with CPython's cyclic GC paused, restored as it was afterwards.
+
+    For building the JSON document of every kept report: dumping creates millions of
+    dicts and lists and no reference cycles, and with the collector running each young
+    collection rescans the whole growing heap (13 us/span instead of 5 at 10^4 traces).
+
+    >>> with gc_paused():
+    ...     print(gc.isenabled())
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write(text: str) -> None:
@@ -202,7 +227,9 @@ def analyze(
     _check_outcome(files, found, wanted, strict, skipped, failed)
     if fmt is OutputFormat.json:
         output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
-        _write(render_json(output.model_dump(mode="json")))
+        with gc_paused():
+            text = render_json(output.model_dump(mode="json"))
+        _write(text)
         return
     summary = summarize_diagnostics([d.model_dump() for d in stream.warnings], [d.model_dump() for d in skipped])
     if summary:

@@ -40,6 +40,7 @@ DETECTORS = (
     ("orphan_span", orphan_span.detect),
 )
 TYPE_ORDER = {name: i for i, (name, _) in enumerate(DETECTORS)}
+_DEFAULTS = AnomalyOptions()
 
 __all__ = ["AnomalyOptions", "DETECTORS", "TYPE_ORDER", "find_anomalies"]
 
@@ -49,7 +50,7 @@ def find_anomalies(
 ) -> list[Anomaly]:
     """Every anomaly of the tree, ordered by type (the order above), then by the start of the
     anomaly's first span, then by its span ids.  ``cp_times`` maps span id -> critical-path ns."""
-    options = options or AnomalyOptions()
+    options = options or _DEFAULTS
     found: list[Anomaly] = []
     for _, detect in DETECTORS:
         found.extend(detect(tree, cp_times, options))

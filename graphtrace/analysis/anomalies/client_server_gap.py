@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from graphtrace.analysis.anomalies.common import ms
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.gaps import RemoteCall, client_server_pairs
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.gaps import RemoteCall, remote_call, span_pairs
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
 
 
@@ -35,16 +35,19 @@ def _message(call: RemoteCall) -> str:
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per remote call over both thresholds (``cp_times`` is not used)."""
     out = []
-    for call in client_server_pairs(tree):
-        if call.gap_ns < options.min_gap_ns:
+    min_gap, min_ratio = options.min_gap_ns, options.min_ratio
+    for client, server in span_pairs(tree):
+        c_ns, s_ns = client.end_ns - client.start_ns, server.end_ns - server.start_ns
+        # the thresholds on plain ints first; a RemoteCall only for the calls reported
+        if c_ns - s_ns < min_gap or (s_ns > 0 and c_ns / s_ns < min_ratio):
             continue
-        if call.ratio is not None and call.ratio < options.min_ratio:
-            continue
+        call = remote_call(client, server)
         metrics = {
             "caller": call.caller, "callee": call.callee, "operation": call.operation,
             "client_ns": call.client_ns, "server_ns": call.server_ns, "gap_ns": call.gap_ns,
             "before_ns": call.before_ns, "after_ns": call.after_ns, "ratio": call.ratio,
         }
-        out.append(Anomaly(type="client_server_gap", span_ids=[call.client_span_id, call.server_span_id],
-                           metrics=metrics, message=_message(call)))
+        out.append(build(Anomaly, {"type": "client_server_gap",
+                                   "span_ids": [call.client_span_id, call.server_span_id],
+                                   "metrics": metrics, "message": _message(call)}))
     return out

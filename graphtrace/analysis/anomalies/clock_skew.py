@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from graphtrace.analysis.anomalies.common import label, ms
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
 from graphtrace.model import RefType, Span, SpanKind
 
@@ -74,21 +74,29 @@ def _message(parent: Span, child: Span, before: int, after: int, correction: int
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per remote child sticking out of its parent."""
     out = []
-    for pid in tree.preorder():
-        parent = tree.span(pid)
-        for cid in tree.children(pid):
-            child = tree.span(cid)
+    spans, least = tree.spans, options.min_skew_ns
+    for pid, kids in tree._parents:
+        parent = spans[pid]
+        p_start, p_end = parent.start_ns, parent.end_ns
+        for cid in kids:
+            child = spans[cid]
+            # the cheap interval test first: most children sit inside their parent
+            if p_start - child.start_ns < least and child.end_ns - p_end < least:
+                continue
             if not is_remote(parent, child):
                 continue
-            before = max(0, parent.start_ns - child.start_ns)
-            after = 0 if _is_async(parent, child) else max(0, child.end_ns - parent.end_ns)
-            before = before if before >= options.min_skew_ns else 0
-            after = after if after >= options.min_skew_ns else 0
-            if not (before or after):
-                continue
-            correction = jaeger_correction(parent, child)
-            metrics = {"starts_before_ns": before, "ends_after_ns": after, "correction_ns": correction,
-                       "parent_span_id": pid, "parent_host": parent.host, "child_host": child.host}
-            out.append(Anomaly(type="clock_skew", span_ids=[cid, pid], metrics=metrics,
-                               message=_message(parent, child, before, after, correction)))
+            before = max(0, p_start - child.start_ns)
+            after = 0 if _is_async(parent, child) else max(0, child.end_ns - p_end)
+            before = before if before >= least else 0
+            after = after if after >= least else 0
+            if before or after:
+                out.append(_anomaly(parent, child, before, after))
     return out
+
+
+def _anomaly(parent: Span, child: Span, before: int, after: int) -> Anomaly:
+    correction = jaeger_correction(parent, child)
+    metrics = {"starts_before_ns": before, "ends_after_ns": after, "correction_ns": correction,
+               "parent_span_id": parent.span_id, "parent_host": parent.host, "child_host": child.host}
+    return build(Anomaly, {"type": "clock_skew", "span_ids": [child.span_id, parent.span_id], "metrics": metrics,
+                           "message": _message(parent, child, before, after, correction)})

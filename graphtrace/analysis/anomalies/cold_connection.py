@@ -20,12 +20,15 @@ each clipped to the call.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graphtrace.analysis.anomalies.common import label, ms, union_ns
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
 from graphtrace.model import SpanKind
+
+_CLIENT = SpanKind.CLIENT
 
 
 def is_connection_setup(name: str, pattern: str) -> bool:
@@ -35,29 +38,38 @@ def is_connection_setup(name: str, pattern: str) -> bool:
     >>> [is_connection_setup(n, P) for n in ("dns.lookup", "tls.handshake", "db.connect", "connect", "HGET")]
     [True, True, True, True, False]
     """
+    return _is_setup(name, pattern)
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_setup(name: str, pattern: str) -> bool:
+    # distinct (name, pattern) pairs are few next to spans: match each once
     return re.fullmatch(pattern, name.strip().lower()) is not None
 
 
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per CLIENT span with set-up children."""
     out = []
-    for sid in tree.preorder():
-        call = tree.span(sid)
-        if call.kind != SpanKind.CLIENT or is_connection_setup(call.name, options.connection_pattern):
+    spans, pattern = tree.spans, options.connection_pattern
+    for sid, kids in tree._parents:
+        if spans[sid].kind is not _CLIENT:
             continue
-        steps = [c for c in tree.children(sid)
-                 if is_connection_setup(tree.span(c).name, options.connection_pattern)]
-        if not steps:
-            continue
-        clipped = [(max(tree.span(c).start_ns, call.start_ns), min(tree.span(c).end_ns, call.end_ns))
-                   for c in steps]
-        setup_ns = union_ns([(s, e) for s, e in clipped if e > s])
-        names = [tree.span(c).name for c in steps]
-        metrics = {
-            "setup_ns": setup_ns, "steps": names, "setup_span_ids": steps, "client_ns": call.duration_ns,
-            "setup_critical_path_ns": sum(cp_times.get(c, 0) for c in steps),
-        }
-        message = (f"{label(call)} opened a new connection ({', '.join(names)}: {ms(setup_ns)} of set-up "
-                   f"in a {ms(call.duration_ns)} call); no pooled connection was reused")
-        out.append(Anomaly(type="cold_connection", span_ids=[sid, *steps], metrics=metrics, message=message))
+        steps = [c for c in kids if _is_setup(spans[c].name, pattern)]
+        if steps and not _is_setup(spans[sid].name, pattern):
+            out.append(_anomaly(tree, sid, steps, cp_times))
     return out
+
+
+def _anomaly(tree: TraceTree, sid: str, steps: list[str], cp_times: dict[str, int]) -> Anomaly:
+    call, spans = tree.spans[sid], tree.spans
+    clipped = [(max(spans[c].start_ns, call.start_ns), min(spans[c].end_ns, call.end_ns)) for c in steps]
+    setup_ns = union_ns([(s, e) for s, e in clipped if e > s])
+    names = [spans[c].name for c in steps]
+    metrics = {
+        "setup_ns": setup_ns, "steps": names, "setup_span_ids": steps, "client_ns": call.duration_ns,
+        "setup_critical_path_ns": sum(cp_times.get(c, 0) for c in steps),
+    }
+    message = (f"{label(call)} opened a new connection ({', '.join(names)}: {ms(setup_ns)} of set-up "
+               f"in a {ms(call.duration_ns)} call); no pooled connection was reused")
+    return build(Anomaly, {"type": "cold_connection", "span_ids": [sid, *steps], "metrics": metrics,
+                           "message": message})

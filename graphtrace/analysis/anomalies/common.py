@@ -1,4 +1,6 @@
-"""Helpers shared by the anomaly detectors: ms text, who a call goes to, what counts as a call.
+"""Helpers shared by the anomaly detectors: ms text, who a call goes to, what counts as a call,
+and the per-trace indexes every detector reuses (:func:`calls_of`, :func:`call_groups_of`,
+computed once per tree through ``TraceTree.memo``).
 
 >>> ms(1_066_789_345), ms(382_800), ms(-600_000)
 ('1,066.79 ms', '0.38 ms', '-0.60 ms')
@@ -6,8 +8,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import Span, SpanKind
+from graphtrace.model import _STATEMENT_KEYS, Span, SpanKind, normalize_operation
+
+_CLIENT, _SERVER, _CONSUMER = SpanKind.CLIENT, SpanKind.SERVER, SpanKind.CONSUMER
 
 # Attributes naming the remote side of a CLIENT span that has no SERVER child in the trace,
 # most specific first (OTel semantic conventions, old and new).
@@ -44,18 +50,21 @@ def target_service(tree: TraceTree, span_id: str) -> str | None:
     >>> target_service(tree, "c"), target_service(tree, "r"), target_service(tree, "x")
     ('cart', 'redis', None)
     """
-    span = tree.span(span_id)
-    for child_id in tree.children(span_id):
-        child = tree.span(child_id)
-        if child.kind in (SpanKind.SERVER, SpanKind.CONSUMER):
+    spans = tree.spans
+    span = spans[span_id]
+    for child_id in tree._children.get(span_id, ()):
+        child = spans[child_id]
+        if child.kind is _SERVER or child.kind is _CONSUMER:
             return child.service
-    for key in PEER_KEYS:
-        value = span.attributes.get(key)
-        if value not in (None, ""):
-            return str(value)
-    parent_id = tree.parent(span_id)
-    if span.kind != SpanKind.CLIENT and parent_id is not None:
-        if tree.span(parent_id).service != span.service:
+    attributes = span.attributes
+    if attributes:
+        for key in PEER_KEYS:
+            value = attributes.get(key)
+            if value not in (None, ""):
+                return str(value)
+    parent_id = tree._parent[span_id]
+    if span.kind is not _CLIENT and parent_id is not None:
+        if spans[parent_id].service != span.service:
             return span.service
     return None
 
@@ -87,3 +96,82 @@ def union_ns(intervals: list[tuple[int, int]]) -> int:
     if cur_end is not None:
         total += cur_end - cur_start
     return total
+
+
+# Distinct span names and statements are few next to spans; each is normalised once.
+_normalized = lru_cache(maxsize=1 << 16)(normalize_operation)
+
+
+def op_key(span: Span) -> str:
+    """``model.operation_key(span)``, normalising each distinct name or statement only once.
+
+    >>> op_key(Span(trace_id="t", span_id="s", name="HGET", start_ns=0, end_ns=1,
+    ...             attributes={"db.statement": "HGET cart:17"}))
+    'HGET | HGET cart:?'
+    """
+    attributes = span.attributes
+    if attributes:
+        for key in _STATEMENT_KEYS:
+            value = attributes.get(key)
+            if isinstance(value, str) and value:
+                return f"{_normalized(span.name)} | {_normalized(value)}"
+    return _normalized(span.name)
+
+
+def _calls(tree: TraceTree) -> dict[str, list[str]]:
+    spans = tree.spans
+    out: dict[str, list[str]] = {}
+    for pid, kids in tree._parents:
+        service = spans[pid].service
+        mine = [c for c in kids if (s := spans[c]).kind is _CLIENT or s.service != service]
+        if mine:
+            out[pid] = mine
+    return out
+
+
+def calls_of(tree: TraceTree) -> dict[str, list[str]]:
+    """Per parent id (in tree pre-order), its children that are calls (:func:`is_call`), in
+    start order; parents without calls are absent.  Computed once per tree.
+
+    >>> from graphtrace.model import Trace
+    >>> from graphtrace.analysis.tree import build_tree
+    >>> mk = lambda i, p, svc, kind: Span(trace_id="t", span_id=i, parent_span_id=p, service=svc,
+    ...                                   kind=kind, start_ns=0, end_ns=1)
+    >>> calls_of(build_tree(Trace(trace_id="t", spans=[mk("p", None, "fe", "SERVER"),
+    ...     mk("a", "p", "fe", "CLIENT"), mk("b", "p", "fe", "INTERNAL"), mk("c", "p", "db", "INTERNAL")])))
+    {'p': ['a', 'c']}
+    """
+    return tree.memo("calls_of", _calls)
+
+
+def _group(spans: dict[str, Span], calls: list[str]) -> dict[tuple[str, str], list[str]]:
+    groups: dict[tuple[str, str], list[str]] = {}
+    for cid in calls:
+        child = spans[cid]
+        key = (child.service, op_key(child))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [cid]
+        else:
+            group.append(cid)
+    return groups
+
+
+def call_groups_of(tree: TraceTree, parent_id: str) -> dict[tuple[str, str], list[str]]:
+    """The calls of ``parent_id`` grouped by ``(service, operation_key)``, each group in start
+    order.  Computed once per parent and tree (``repeated_calls`` and ``retry`` share it), and
+    only for the parents a detector asks about; do not modify the result.
+
+    >>> from graphtrace.model import Trace
+    >>> from graphtrace.analysis.tree import build_tree
+    >>> mk = lambda i, p, kind: Span(trace_id="t", span_id=i, parent_span_id=p, service="fe",
+    ...                              name="GET", kind=kind, start_ns=0, end_ns=1)
+    >>> call_groups_of(build_tree(Trace(trace_id="t", spans=[mk("p", None, "SERVER"),
+    ...     mk("a", "p", "CLIENT"), mk("b", "p", "CLIENT")])), "p")
+    {('fe', 'GET'): ['a', 'b']}
+    """
+    cache: dict[str, dict[tuple[str, str], list[str]]] = tree.memo("call_groups_of", lambda _: {})
+    groups = cache.get(parent_id)
+    if groups is None:
+        groups = cache[parent_id] = _group(tree.spans, calls_of(tree).get(parent_id, []))
+    return groups

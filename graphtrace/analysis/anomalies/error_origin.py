@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from graphtrace.analysis.anomalies.common import label
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import Span
+from graphtrace.model import Span, StatusCode
+
+_ERROR = StatusCode.ERROR
 
 
 def _exception(span: Span) -> dict[str, str]:
@@ -46,19 +48,28 @@ def propagation(tree: TraceTree, span_id: str) -> list[str]:
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per error origin."""
     out = []
-    for sid in tree.preorder():
-        span = tree.span(sid)
-        if not span.is_error or any(tree.span(c).is_error for c in tree.children(sid)):
+    spans, children = tree.spans, tree._children
+    for sid in tree._preorder:
+        span = spans[sid]
+        if span.status_code is not _ERROR:
             continue
-        above = propagation(tree, sid)
-        metrics = {"service": span.service, "name": span.name, "status_message": span.status_message,
-                   "depth": tree.depth(sid), "propagated_to": above, **_exception(span)}
-        why = f" ({span.status_message})" if span.status_message else ""
-        if above:
-            names = ", ".join(label(tree.span(a)) for a in above)
-            tail = f"the error propagated up to {len(above)} failing ancestor(s): {names}"
-        else:
-            tail = "no ancestor failed with it"
-        message = f"{label(span)} failed first{why}; {tail}"
-        out.append(Anomaly(type="error_origin", span_ids=[sid, *above], metrics=metrics, message=message))
+        if any(spans[c].status_code is _ERROR for c in children.get(sid, ())):
+            continue
+        out.append(_anomaly(tree, sid))
     return out
+
+
+def _anomaly(tree: TraceTree, sid: str) -> Anomaly:
+    span = tree.spans[sid]
+    above = propagation(tree, sid)
+    metrics = {"service": span.service, "name": span.name, "status_message": span.status_message,
+               "depth": tree.depth(sid), "propagated_to": above, **_exception(span)}
+    why = f" ({span.status_message})" if span.status_message else ""
+    if above:
+        names = ", ".join(label(tree.span(a)) for a in above)
+        tail = f"the error propagated up to {len(above)} failing ancestor(s): {names}"
+    else:
+        tail = "no ancestor failed with it"
+    message = f"{label(span)} failed first{why}; {tail}"
+    return build(Anomaly, {"type": "error_origin", "span_ids": [sid, *above], "metrics": metrics,
+                           "message": message})

@@ -18,37 +18,34 @@ N members (default 5) is reported.
 
 from __future__ import annotations
 
-from graphtrace.analysis.anomalies.common import is_call, label, ms
+from graphtrace.analysis.anomalies.common import call_groups_of, calls_of, label, ms
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import operation_key
 
 
 def call_groups(tree: TraceTree, parent_id: str) -> dict[tuple[str, str], list[str]]:
     """The parent's calls grouped by ``(service, operation_key)``, each group in start order."""
-    parent = tree.span(parent_id)
-    groups: dict[tuple[str, str], list[str]] = {}
-    for cid in tree.children(parent_id):
-        child = tree.span(cid)
-        if is_call(parent, child):
-            groups.setdefault((child.service, operation_key(child)), []).append(cid)
-    return groups
+    return {key: list(ids) for key, ids in call_groups_of(tree, parent_id).items()}
 
 
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per group of at least ``min_repeated_calls`` calls."""
     out = []
-    for pid in tree.preorder():
-        for (service, operation), ids in call_groups(tree, pid).items():
-            if len(ids) < options.min_repeated_calls:
+    spans, n = tree.spans, options.min_repeated_calls
+    for pid, calls in calls_of(tree).items():
+        if len(calls) < n:  # no group of this parent can reach n
+            continue
+        for (service, operation), ids in call_groups_of(tree, pid).items():
+            if len(ids) < n:
                 continue
-            total = sum(tree.span(c).duration_ns for c in ids)
+            total = sum(spans[c].duration_ns for c in ids)
             on_path = sum(cp_times.get(c, 0) for c in ids)
             metrics = {"calls": len(ids), "service": service, "operation": operation,
                        "total_ns": total, "critical_path_ns": on_path}
-            message = (f"{label(tree.span(pid))} made {len(ids)} {service} calls to {operation} "
+            message = (f"{label(spans[pid])} made {len(ids)} {service} calls to {operation} "
                        f"({ms(total)} in total, {ms(on_path)} on the critical path); "
                        "an N+1 pattern, a candidate for one batched call")
-            out.append(Anomaly(type="repeated_calls", span_ids=ids, metrics=metrics, message=message))
+            out.append(build(Anomaly, {"type": "repeated_calls", "span_ids": list(ids), "metrics": metrics,
+                                       "message": message}))
     return out

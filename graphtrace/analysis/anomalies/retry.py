@@ -20,12 +20,13 @@ attempt of the group.  ``wasted_ns`` is the failed attempts' total duration and
 
 from __future__ import annotations
 
-from graphtrace.analysis.anomalies.common import label, ms
+from graphtrace.analysis.anomalies.common import call_groups_of, calls_of, label, ms
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.anomalies.repeated_calls import call_groups
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import Span
+from graphtrace.model import Span, StatusCode
+
+_ERROR = StatusCode.ERROR
 
 
 def retry_chains(attempts: list[Span]) -> list[list[Span]]:
@@ -60,14 +61,22 @@ def _anomaly(parent: Span, service: str, operation: str, chain: list[Span]) -> A
     outcome = "the last attempt succeeded" if succeeded else "every attempt failed"
     message = (f"{label(parent)} retried {operation}: {len(chain)} attempts, {len(failed)} failed "
                f"({ms(wasted)} lost in failed attempts); {outcome}")
-    return Anomaly(type="retry", span_ids=[s.span_id for s in chain], metrics=metrics, message=message)
+    return build(Anomaly, {"type": "retry", "span_ids": [s.span_id for s in chain], "metrics": metrics,
+                           "message": message})
 
 
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per retry chain."""
     out = []
-    for pid in tree.preorder():
-        for (service, operation), ids in call_groups(tree, pid).items():
-            for chain in retry_chains([tree.span(c) for c in ids]):
-                out.append(_anomaly(tree.span(pid), service, operation, chain))
+    spans = tree.spans
+    for pid, calls in calls_of(tree).items():
+        # a chain needs two attempts, the first of them failed
+        if len(calls) < 2 or all(spans[c].status_code is not _ERROR for c in calls):
+            continue
+        for (service, operation), ids in call_groups_of(tree, pid).items():
+            if len(ids) < 2:
+                continue
+            attempts = [spans[c] for c in ids]
+            for chain in retry_chains(attempts):
+                out.append(_anomaly(spans[pid], service, operation, chain))
     return out

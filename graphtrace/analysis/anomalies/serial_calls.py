@@ -26,33 +26,39 @@ their sum; calls off the path do not lengthen the trace.)
 
 from __future__ import annotations
 
-from graphtrace.analysis.anomalies.cold_connection import is_connection_setup
-from graphtrace.analysis.anomalies.common import is_call, label, ms, target_service
+from graphtrace.analysis.anomalies.cold_connection import _is_setup
+from graphtrace.analysis.anomalies.common import calls_of, label, ms, target_service
 from graphtrace.analysis.anomalies.options import AnomalyOptions
-from graphtrace.analysis.report import Anomaly
+from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
 
 
 def serial_runs(tree: TraceTree, parent_id: str, options: AnomalyOptions) -> list[list[tuple[str, str]]]:
     """The parent's runs of serial calls, each a list of ``(span_id, target service)``."""
-    parent = tree.span(parent_id)
+    calls = calls_of(tree).get(parent_id)
+    if not calls or len(calls) < options.min_serial_calls:
+        return []
+    spans, pattern, least = tree.spans, options.connection_pattern, options.min_serial_calls
     runs: list[list[tuple[str, str]]] = []
     run: list[tuple[str, str]] = []
-    for cid in tree.children(parent_id):
-        child = tree.span(cid)
-        if not is_call(parent, child) or is_connection_setup(child.name, options.connection_pattern):
+    in_run: set[str] = set()  # the run's targets
+    run_end = 0
+    for cid in calls:
+        child = spans[cid]
+        if _is_setup(child.name, pattern):
             continue
         target = target_service(tree, cid)
         if target is None:
             continue
-        serial = run and child.start_ns >= tree.span(run[-1][0]).end_ns
-        if serial and target not in {t for _, t in run}:
+        if run and child.start_ns >= run_end and target not in in_run:
             run.append((cid, target))
+            in_run.add(target)
+            run_end = child.end_ns
             continue
-        if len(run) >= options.min_serial_calls:
+        if len(run) >= least:
             runs.append(run)
-        run = [(cid, target)]
-    if len(run) >= options.min_serial_calls:
+        run, in_run, run_end = [(cid, target)], {target}, child.end_ns
+    if len(run) >= least:
         runs.append(run)
     return runs
 
@@ -71,22 +77,30 @@ def saving_ns(durations_on_path: list[int]) -> int:
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
     """One anomaly per serial run that saves at least ``min_serial_saving_ms``."""
     out = []
-    for pid in tree.preorder():
+    for pid in calls_of(tree):
         for run in serial_runs(tree, pid, options):
-            ids = [cid for cid, _ in run]
-            durations = [tree.span(cid).duration_ns for cid in ids]
-            on_path = [cid for cid in ids if cp_times.get(cid, 0) > 0]
-            saving = saving_ns([tree.span(cid).duration_ns for cid in on_path])
-            if saving < options.min_serial_saving_ns:
-                continue
-            targets = [t for _, t in run]
-            metrics = {"calls": len(ids), "targets": targets, "durations_ns": durations,
-                       "total_ns": sum(durations), "longest_ns": max(durations),
-                       "on_critical_path": on_path, "saving_ns": saving}
-            tail = (f"running them in parallel would save {ms(saving)} on the critical path" if saving
-                    else "they are not on the critical path together, so running them in parallel "
-                         "would not shorten the trace")
-            message = (f"{label(tree.span(pid))} called {', '.join(targets)} one after another "
-                       f"({ms(sum(durations))} in sequence); {tail}")
-            out.append(Anomaly(type="serial_calls", span_ids=ids, metrics=metrics, message=message))
+            anomaly = _anomaly(tree, pid, run, cp_times, options.min_serial_saving_ns)
+            if anomaly is not None:
+                out.append(anomaly)
     return out
+
+
+def _anomaly(tree: TraceTree, pid: str, run: list[tuple[str, str]], cp_times: dict[str, int],
+             min_saving: int) -> Anomaly | None:
+    spans = tree.spans
+    ids = [cid for cid, _ in run]
+    durations = [spans[cid].duration_ns for cid in ids]
+    on_path = [cid for cid in ids if cp_times.get(cid, 0) > 0]
+    saving = saving_ns([spans[cid].duration_ns for cid in on_path])
+    if saving < min_saving:
+        return None
+    targets = [t for _, t in run]
+    metrics = {"calls": len(ids), "targets": targets, "durations_ns": durations,
+               "total_ns": sum(durations), "longest_ns": max(durations),
+               "on_critical_path": on_path, "saving_ns": saving}
+    tail = (f"running them in parallel would save {ms(saving)} on the critical path" if saving
+            else "they are not on the critical path together, so running them in parallel "
+                 "would not shorten the trace")
+    message = (f"{label(spans[pid])} called {', '.join(targets)} one after another "
+               f"({ms(sum(durations))} in sequence); {tail}")
+    return build(Anomaly, {"type": "serial_calls", "span_ids": ids, "metrics": metrics, "message": message})
