@@ -23,15 +23,17 @@
 //
 // A cold call is a CLIENT span (not itself a set-up step) with children whose lower-cased, trimmed name
 // fully matches the cold_connection anomaly's pattern: dns.lookup, dns.resolve, tls.handshake,
-// ssl.handshake, connect, or any dotted name ending in .connect (tcp.connect, tls.connect, db.connect...).
+// ssl.handshake, connect, or any dotted name ending in .connect (tcp.connect, tls.connect, db.connect...);
+// the store tests the name once at ingest and marks such spans Span.conn_setup = true (indexed), so the
+// query starts from the set-up spans instead of every CLIENT span.
 // Ordered by setup_ns (largest first), then caller, callee, operation, trace_id, span_id.
-MATCH (c:Span {kind: 'CLIENT'})
-WHERE ($since_ns IS NULL OR c.start_ns >= $since_ns)
+MATCH (c:Span {kind: 'CLIENT'})-[:PARENT_OF]->(:Span {conn_setup: true})
+WHERE c.conn_setup IS NULL
+  AND ($since_ns IS NULL OR c.start_ns >= $since_ns)
   AND ($until_ns IS NULL OR c.start_ns < $until_ns)
-  AND NOT toLower(trim(c.name)) =~ '(?:dns\\.(?:lookup|resolve)|(?:tls|ssl)\\.handshake|connect|[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*\\.connect)'
+WITH DISTINCT c
 CALL (c) {
-  MATCH (c)-[:PARENT_OF]->(k:Span)
-  WHERE toLower(trim(k.name)) =~ '(?:dns\\.(?:lookup|resolve)|(?:tls|ssl)\\.handshake|connect|[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*\\.connect)'
+  MATCH (c)-[:PARENT_OF]->(k:Span {conn_setup: true})
   WITH k, CASE WHEN k.start_ns > c.start_ns THEN k.start_ns ELSE c.start_ns END AS lo,
        CASE WHEN k.end_ns < c.end_ns THEN k.end_ns ELSE c.end_ns END AS hi
   ORDER BY k.start_ns, k.end_ns, k.span_id

@@ -13,7 +13,7 @@
 // column: name string -- its name
 // column: parent_span_id string -- the parent it names (for an orphan: the missing one)
 // column: parent_service string -- the parent's service (null for an orphan)
-// column: host string -- the span's host (resource host.name, else k8s.pod.name, else host.id; null if none)
+// column: host string -- the span's host (Span.host: resource host.name, else k8s.pod.name, else host.id; null if none)
 // column: parent_host string -- the parent's host (null for an orphan or when unknown)
 // column: starts_before_ns int -- how long the child starts before its parent (0 if not, or under min_skew_ns)
 // column: ends_after_ns int -- how long it ends after its parent (0 if not, under min_skew_ns, or asynchronous)
@@ -28,7 +28,9 @@
 // CONSUMER under a PRODUCER).  Correction: if the child lasted no longer than the parent, the shift that
 // centres it inside the parent, parent.start + (parent.duration - child.duration) / 2 - child.start (0 if
 // it is already inside); otherwise the shift that makes it start with the parent (0 if it did not start
-// before).  Hosts come from the stored resource JSON (compact, as the store writes it).
+// before).  Hosts are Span.host, written at ingest (graphtrace.model.Span.host, as the anomalies use it).
+// Orphans are looked up through Trace.root_span_ids (spans with no PARENT_OF coming in, kept by ingest)
+// instead of testing every span.
 // Ordered: skewed children first, by starts_before_ns + ends_after_ns (largest first); then orphans,
 // by descendants (most first); ties by trace id, span id.
 CALL () {
@@ -37,41 +39,33 @@ CALL () {
     AND ($since_ns IS NULL OR c.start_ns >= $since_ns)
     AND ($until_ns IS NULL OR c.start_ns < $until_ns)
     AND ($service IS NULL OR c.service = $service OR p.service = $service)
-  WITH p, c, [x IN [c, p] | head([k IN ['host.name', 'k8s.pod.name', 'host.id']
-                                  WHERE coalesce(x.resource_json, '') CONTAINS '"' + k + '":'
-                                  | split(x.resource_json, '"' + k + '":')[1]])] AS rests
-  WITH p, c, [r IN rests | CASE WHEN r IS NULL THEN null
-                                WHEN r STARTS WITH '"' THEN split(substring(r, 1), '"')[0]
-                                ELSE split(split(r, ',')[0], '}')[0] END] AS hosts
-  WHERE c.service <> p.service OR (hosts[0] IS NOT NULL AND hosts[1] IS NOT NULL AND hosts[0] <> hosts[1])
-  WITH p, c, hosts, p.start_ns - c.start_ns AS early,
+    AND (c.start_ns < p.start_ns OR c.end_ns > p.end_ns)
+    AND (c.service <> p.service OR c.host <> p.host)
+  WITH p, c, p.start_ns - c.start_ns AS early,
        CASE WHEN c.ref_type = 'FOLLOWS_FROM' OR (p.kind = 'PRODUCER' AND c.kind = 'CONSUMER') THEN 0
             ELSE c.end_ns - p.end_ns END AS late
-  WITH p, c, hosts,
+  WITH p, c,
        CASE WHEN early > 0 AND early >= $min_skew_ns THEN early ELSE 0 END AS before,
        CASE WHEN late > 0 AND late >= $min_skew_ns THEN late ELSE 0 END AS after
   WHERE before > 0 OR after > 0
   RETURN 'skew' AS kind, c AS s, p.span_id AS parent_span_id, p.service AS parent_service,
-         hosts[0] AS host, hosts[1] AS parent_host, before, after,
+         c.host AS host, p.host AS parent_host, before, after,
          CASE WHEN c.duration_ns > p.duration_ns
                 THEN CASE WHEN p.start_ns > c.start_ns THEN p.start_ns - c.start_ns ELSE 0 END
               WHEN c.start_ns >= p.start_ns AND c.end_ns <= p.end_ns THEN 0
               ELSE p.start_ns + (p.duration_ns - c.duration_ns) / 2 - c.start_ns END AS correction,
          null AS descendants
   UNION ALL
-  MATCH (s:Span)
+  MATCH (t:Trace)
   WHERE ($kind IS NULL OR $kind = 'orphan')
-    AND s.parent_span_id IS NOT NULL
+  UNWIND t.root_span_ids AS root_id
+  MATCH (s:Span {trace_id: t.trace_id, span_id: root_id})
+  WHERE s.parent_span_id IS NOT NULL
     AND ($since_ns IS NULL OR s.start_ns >= $since_ns)
     AND ($until_ns IS NULL OR s.start_ns < $until_ns)
     AND ($service IS NULL OR s.service = $service)
     AND NOT EXISTS { (:Span)-[:PARENT_OF]->(s) }
-  WITH s, head([k IN ['host.name', 'k8s.pod.name', 'host.id']
-                WHERE coalesce(s.resource_json, '') CONTAINS '"' + k + '":'
-                | split(s.resource_json, '"' + k + '":')[1]]) AS rest
-  RETURN 'orphan' AS kind, s, s.parent_span_id AS parent_span_id, null AS parent_service,
-         CASE WHEN rest IS NULL THEN null WHEN rest STARTS WITH '"' THEN split(substring(rest, 1), '"')[0]
-              ELSE split(split(rest, ',')[0], '}')[0] END AS host,
+  RETURN 'orphan' AS kind, s, s.parent_span_id AS parent_span_id, null AS parent_service, s.host AS host,
          null AS parent_host, 0 AS before, 0 AS after, null AS correction,
          COUNT { (s)-[:PARENT_OF*1..]->(:Span) } AS descendants
 }

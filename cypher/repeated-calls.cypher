@@ -23,14 +23,24 @@
 // A parent's calls are its children that are CLIENT spans or belong to another service than the parent;
 // they are grouped by (service, op_key), op_key being graphtrace.model.operation_key(span) stored at
 // ingest.  Ordered by calls, then total_ns (largest first), then trace id, parent, service, operation.
-MATCH (p:Span)-[:PARENT_OF]->(c:Span)
+// Cost: a parent needs at least min_repeats children, which the index on Span(trace_id, parent_span_id)
+// counts without reading any span (one ordered pass over the index); only those parents are expanded.
+MATCH (x:Span)
+WHERE x.trace_id IS NOT NULL AND x.parent_span_id IS NOT NULL
+WITH x.trace_id AS tid, x.parent_span_id AS pid, count(*) AS children
+WHERE children >= $min_repeats
+MATCH (p:Span {trace_id: tid, span_id: pid})
 WHERE ($since_ns IS NULL OR p.start_ns >= $since_ns)
   AND ($until_ns IS NULL OR p.start_ns < $until_ns)
-  AND (c.kind = 'CLIENT' OR c.service <> p.service)
-  AND ($service IS NULL OR c.service = $service)
-WITH p, c ORDER BY c.start_ns, c.end_ns, c.span_id
-WITH p, c.service AS service, c.op_key AS operation, collect(c) AS group
-WHERE size(group) >= $min_repeats
+CALL (p) {
+  MATCH (p)-[:PARENT_OF]->(c:Span)
+  WHERE (c.kind = 'CLIENT' OR c.service <> p.service)
+    AND ($service IS NULL OR c.service = $service)
+  WITH c.service AS service, c.op_key AS operation, collect(c) AS calls
+  WHERE size(calls) >= $min_repeats
+  RETURN service, operation,
+         COLLECT { UNWIND calls AS x RETURN x ORDER BY x.start_ns, x.end_ns, x.span_id } AS group
+}
 RETURN p.trace_id AS trace_id, p.span_id AS parent_span_id, p.service AS parent_service, p.name AS parent_name,
        service, operation, size(group) AS calls,
        reduce(t = 0, x IN group | t + x.duration_ns) AS total_ns,

@@ -31,7 +31,9 @@
 // Critical path: Span.on_cp is written by the maintenance recipe `annotate` (run by ingest); a trace
 // that was never annotated counts as "not on the critical path".
 // Ties on the ranking column are broken by caller, callee, operation (ascending).
-MATCH (c:Span)-[r:REMOTE_CALL]->(s:Span)
+// No labels on the ends: REMOTE_CALL only joins spans, and so Neo4j scans the relationships
+// (a type scan) instead of every span and its relationships.
+MATCH (c)-[r:REMOTE_CALL]->(s)
 WHERE ($since_ns IS NULL OR c.start_ns >= $since_ns)
   AND ($until_ns IS NULL OR c.start_ns < $until_ns)
   AND ($service IS NULL OR r.caller = $service OR r.callee = $service)

@@ -6,6 +6,10 @@ attributes (and homogeneous scalar lists) are also copied to ``attr.<key>``
 properties so Cypher can filter on them.  Neo4j integers are 64-bit: a span
 whose times do not fit is refused with an ``InputError``.
 
+Keys the cross-trace recipes filter on are computed here, in Python, once per
+span (so the bulk import path gets them too): ``op_key``, ``host`` and
+``conn_setup``.
+
 >>> from graphtrace.model import Span
 >>> s = Span(trace_id="t1", span_id="a", name="GET", start_ns=5, end_ns=9,
 ...          attributes={"http.status_code": 200, "tags": ["x", "y"], "obj": {"k": 1}})
@@ -18,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -28,6 +33,22 @@ from graphtrace.model import Event, Link, Span, operation_key
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _SORTED = orjson.OPT_SORT_KEYS
 ATTR_PREFIX = "attr."
+
+# The cold_connection anomaly's default pattern (graphtrace.analysis.anomalies.options,
+# DEFAULT_CONNECTION_PATTERN; a test keeps them equal), full match on the lower-cased,
+# stripped name: dns.lookup/resolve, tls/ssl.handshake, connect, any dotted *.connect.
+CONNECTION_SETUP = re.compile(
+    r"^(?:dns\.(?:lookup|resolve)|(?:tls|ssl)\.handshake|connect|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.connect)$"
+)
+
+
+def is_connection_setup(name: str) -> bool:
+    """Whether a span name is a connection set-up step (stored as ``Span.conn_setup``).
+
+    >>> [is_connection_setup(n) for n in (" DNS.lookup", "tcp.connect", "connect", "HGET", "connected")]
+    [True, True, True, False, False]
+    """
+    return CONNECTION_SETUP.fullmatch(name.strip().lower()) is not None
 
 
 def dumps(value: Any) -> str:
@@ -108,6 +129,11 @@ def span_props(span: Span) -> dict[str, Any]:
         props["parent_span_id"] = span.parent_span_id
     if span.ref_type is not None:
         props["ref_type"] = span.ref_type.value
+    host = span.host
+    if host is not None:
+        props["host"] = host
+    if is_connection_setup(span.name):
+        props["conn_setup"] = True
     for key, value in span.attributes.items():
         stored = property_value(value)
         if stored is not None:

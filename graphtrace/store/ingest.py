@@ -20,7 +20,9 @@ Losing the server raises ``StoreError`` saying how much was committed.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,26 +221,26 @@ def _refused(exc: Exception) -> bool:
     return isinstance(exc, Neo4jError) and str(exc.code or "").startswith(_REFUSALS)
 
 
+class _BatchFailed(Exception):
+    """A batch could not be written: ``lost`` when the connection or the server went away."""
+
+    def __init__(self, cause: Exception, traces: int, lost: bool) -> None:
+        super().__init__(_one_line(cause))
+        self.cause, self.traces, self.lost = cause, traces, lost
+
+
 def _write_batch(
     driver: Driver, batch: list[_Prepared], database: str, summary: IngestSummary, strict: bool = False
 ) -> None:
-    """Write ``batch``; on a refusal, split it so only the refusing trace is skipped."""
+    """Write ``batch`` into ``summary`` (this batch's own); on a refusal, split it so only the refusing trace is skipped."""
     try:
         with driver.session(database=database, notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
             stats = session.execute_write(_write_batch_tx, batch)
     except (DriverError, OSError) as exc:
-        summary.batches += 1
-        raise StoreError(
-            f"lost Neo4j while writing batch {summary.batches} ({len(batch)} traces): {_one_line(exc)}; "
-            f"{summary.traces} traces ({summary.spans} spans) were committed before it, "
-            "each whole; rerun the same command to complete",
-        ) from exc
+        raise _BatchFailed(exc, len(batch), lost=True) from exc
     except (Neo4jError, ValueError, TypeError, OverflowError) as exc:
         if not _refused(exc):
-            raise StoreError(
-                f"Neo4j failed batch {summary.batches + 1} ({len(batch)} traces): {_one_line(exc)}; "
-                f"{summary.traces} traces ({summary.spans} spans) were committed before it",
-            ) from exc
+            raise _BatchFailed(exc, len(batch), lost=False) from exc
         if len(batch) > 1:
             half = len(batch) // 2
             _write_batch(driver, batch[:half], database, summary, strict)
@@ -257,6 +259,110 @@ def _write_batch(
     summary.trace_ids.extend(p.trace_id for p in batch)
 
 
+def _merge(total: IngestSummary, part: IngestSummary) -> None:
+    total.batches += part.batches
+    total.traces += part.traces
+    total.spans += part.spans
+    total.nodes_created += part.nodes_created
+    total.relationships_created += part.relationships_created
+    total.trace_ids.extend(part.trace_ids)
+    total.skipped.extend(part.skipped)
+
+
+def _failure(failed: _BatchFailed, number: int, total: IngestSummary) -> StoreError:
+    """The ``StoreError`` for a failed batch, saying what is committed (whole traces only)."""
+    done = f"{total.traces} traces ({total.spans} spans) were committed"
+    if failed.lost:
+        return StoreError(
+            f"lost Neo4j while writing batch {number} ({failed.traces} traces): {failed}; "
+            f"{done}, each whole; rerun the same command to complete")
+    return StoreError(f"Neo4j failed batch {number} ({failed.traces} traces): {failed}; {done}")
+
+
+class _Pipeline:
+    """Batches written by ``workers`` threads (one session each), merged into the summary in input order.
+
+    Two batches in flight never share a trace (a trace's pieces are written one after the other), and
+    a batch with links is written alone: its pending links and the batches that resolve them must see
+    each other's commits.
+    """
+
+    def __init__(self, driver: Driver, database: str, strict: bool, workers: int,
+                 summary: IngestSummary, on_progress: Callable[[IngestSummary], None] | None) -> None:
+        self.driver, self.database, self.strict, self.workers = driver, database, strict, workers
+        self.summary, self.on_progress = summary, on_progress
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphtrace-ingest")
+        self.flight: deque[tuple[Future[IngestSummary], set[str]]] = deque()
+        self.error: BaseException | None = None
+        self.failed_number = 0
+
+    def _job(self, batch: list[_Prepared]) -> IngestSummary:
+        part = IngestSummary()
+        try:
+            _write_batch(self.driver, batch, self.database, part, self.strict)
+        except _BatchFailed as exc:
+            exc.part = part  # type: ignore[attr-defined]
+            raise
+        return part
+
+    def _finish_one(self) -> None:
+        """Wait for the oldest batch in flight and merge it (or remember its error)."""
+        future, _ = self.flight.popleft()
+        try:
+            part = future.result()
+        except _BatchFailed as exc:
+            _merge(self.summary, exc.part)  # type: ignore[attr-defined]
+            if self.error is None:
+                self.error, self.failed_number = exc, self.summary.batches + 1
+            self.summary.batches += 1
+            return
+        except BaseException as exc:  # noqa: BLE001 -- re-raised by drain() once the others are merged
+            if self.error is None:
+                self.error = exc
+            return
+        _merge(self.summary, part)
+        if self.error is None and self.on_progress is not None:
+            self.on_progress(self.summary)
+
+    def submit(self, batch: list[_Prepared]) -> None:
+        ids = {p.trace_id for p in batch}
+        alone = any(p.links for p in batch)
+        while self.flight and (alone or len(self.flight) >= self.workers
+                               or any(ids & other for _, other in self.flight)):
+            self._finish_one()
+        self._raise()
+        if self.workers == 1:  # in this thread, before the next trace is read: the serial behaviour
+            future: Future[IngestSummary] = Future()
+            try:
+                future.set_result(self._job(batch))
+            except BaseException as exc:  # noqa: BLE001 -- raised by drain() below
+                future.set_exception(exc)
+        else:
+            future = self.pool.submit(self._job, batch)
+        self.flight.append((future, ids))
+        if alone or self.workers == 1:
+            self.drain()
+
+    def drain(self) -> None:
+        while self.flight:
+            self._finish_one()
+        self._raise()
+
+    def _raise(self) -> None:
+        """Raise the first error once every batch in flight is merged (their commits are counted)."""
+        if self.error is None:
+            return
+        self.drain_quietly()
+        if isinstance(self.error, _BatchFailed):
+            raise _failure(self.error, self.failed_number, self.summary) from self.error.cause
+        raise self.error
+
+    def drain_quietly(self) -> None:
+        while self.flight:
+            self._finish_one()
+        self.pool.shutdown(wait=True)
+
+
 def ingest(
     driver: Driver,
     traces: Iterable[Trace],
@@ -265,20 +371,27 @@ def ingest(
     batch_spans: int = 10_000,
     on_progress: Callable[[IngestSummary], None] | None = None,
     strict: bool = False,
+    workers: int = 1,
 ) -> IngestSummary:
     """Write ``traces`` (run :func:`~graphtrace.store.schema.init_schema` first); return what was written.
 
     Re-ingesting the same traces changes no count; pieces of one trace merge.
     ``on_progress`` is called with the running summary after every batch.  With ``strict``
     the first trace that cannot be stored raises (``InputError`` / ``StoreError``) instead of
-    being skipped; traces committed before it stay (each is whole).
+    being skipped; traces committed before it stay (each is whole).  Up to ``workers`` batches
+    (on disjoint traces) are written at once, each in its own transaction, while the next batch
+    is prepared; the summary, the progress calls and the errors follow the input order.  With one
+    worker (the default) each batch is written before the next trace is read.
 
     >>> ingest(None, [], database="neo4j").traces
     0
     """
     summary = IngestSummary()
-    for batch in _batches(traces, max(1, batch_spans), summary, strict):
-        _write_batch(driver, batch, database, summary, strict)
-        if on_progress is not None:
-            on_progress(summary)
+    pipeline = _Pipeline(driver, database, strict, max(1, workers), summary, on_progress)
+    try:
+        for batch in _batches(traces, max(1, batch_spans), summary, strict):
+            pipeline.submit(batch)
+        pipeline.drain()
+    finally:
+        pipeline.drain_quietly()
     return summary

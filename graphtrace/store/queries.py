@@ -33,6 +33,7 @@ INDEXES = (
     "CREATE INDEX span_op_key IF NOT EXISTS FOR (s:Span) ON (s.op_key)",
     "CREATE INDEX span_status_code IF NOT EXISTS FOR (s:Span) ON (s.status_code)",
     "CREATE INDEX span_duration_ns IF NOT EXISTS FOR (s:Span) ON (s.duration_ns)",
+    "CREATE INDEX span_conn_setup IF NOT EXISTS FOR (s:Span) ON (s.conn_setup)",
     "CREATE INDEX span_trace_parent IF NOT EXISTS FOR (s:Span) ON (s.trace_id, s.parent_span_id)",
     "CREATE INDEX trace_start_ns IF NOT EXISTS FOR (t:Trace) ON (t.start_ns)",
     "CREATE INDEX trace_duration_ns IF NOT EXISTS FOR (t:Trace) ON (t.duration_ns)",

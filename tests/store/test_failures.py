@@ -67,7 +67,9 @@ def test_driver_lost_mid_stream_then_rerun_completes(neo4j_settings, driver, dat
             yield trace
 
     with pytest.raises(StoreError) as err:
-        ingest(own, stream(), database=database, batch_spans=30)  # one 30-span trace per batch
+        # One 30-span trace per batch, one batch at a time (with two writers, batch 2 could still be
+        # in flight when the driver closes).
+        ingest(own, stream(), database=database, batch_spans=30, workers=1)
     # Batches 1-2 (traces 0, 1) were committed; trace 2's batch is written only once trace 3 has been
     # pulled from the stream, i.e. after the close, so it fails as batch 3.
     assert "batch 3 (1 traces)" in str(err.value)
