@@ -1,0 +1,20 @@
+"""Bulk first load: traces -> neo4j-admin CSV files -> ``neo4j-admin database import full``.
+
+The fast path for loading a large set of traces into an *empty local*
+database (the one :mod:`graphtrace.localdb` manages).  The graph is the one
+:func:`graphtrace.store.ingest.ingest` builds from the same traces (same
+row-building code); see ``docs/neo4j.md``, "Bulk first load".
+
+* :func:`write_csvs` streams traces into typed CSV files (times it);
+* :func:`import_csvs` runs the bare ``neo4j-admin database import full`` on them (server stopped);
+* :func:`bulk_ingest` does it all: refusals, CSVs, stop, import, restart, schema.
+
+>>> from graphtrace.store.bulk import write_csvs, bulk_ingest
+>>> callable(write_csvs) and callable(bulk_ingest)
+True
+"""
+
+from graphtrace.store.bulk.load import BulkSummary, bulk_ingest, import_csvs
+from graphtrace.store.bulk.write import CsvCounts, write_csvs
+
+__all__ = ["BulkSummary", "CsvCounts", "bulk_ingest", "import_csvs", "write_csvs"]

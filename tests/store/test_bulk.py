@@ -1,0 +1,245 @@
+"""``ingest --bulk`` (neo4j-admin import) builds the same graph as the driver path, and refuses what it must.
+
+The bulk path stops the server, so it gets a Neo4j of its own: a local server
+in a temporary home on a free port, assembled from the Maven cache (``~/.m2``).
+The expected graph is never written down here: it is what
+``graphtrace.store.ingest.ingest`` builds from the same traces on the same
+server (wiped in between), compared as a canonical dump of every node and
+relationship.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphtrace import localdb
+from graphtrace.errors import ServerError, StoreError
+from graphtrace.localdb.config import configured_options
+from graphtrace.model import Event, Link, Span, Trace
+from graphtrace.readers import read_traces
+from graphtrace.store.bulk import bulk_ingest
+from graphtrace.store.connection import Neo4jSettings, connect
+from graphtrace.store.ingest import ingest
+from graphtrace.store.schema import init_schema, schema_status
+from graphtrace.synth import GenOptions, generate
+from tests.conftest import _unavailable, wipe
+from tests.helpers import free_port
+from tests.store.rich_trace import other_trace, rich_trace
+from tests.store.synth import make_trace
+
+pytestmark = pytest.mark.neo4j
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "otel-demo-add-to-cart.json"
+
+NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+RELS = """
+MATCH (a)-[r]->(b)
+RETURN type(r) AS type, properties(r) AS props, labels(a) AS la, properties(a) AS pa,
+       labels(b) AS lb, properties(b) AS pb
+"""
+KEYS = {"Trace": ("trace_id",), "Span": ("trace_id", "span_id"), "Service": ("name",)}
+
+
+@pytest.fixture(scope="session")
+def bulk_home(tmp_path_factory):
+    """A private local Neo4j (the bulk path stops and restarts it); stopped at the end."""
+    try:
+        localdb.find_java()
+        localdb.find_maven()
+    except ServerError as exc:
+        _unavailable(str(exc))
+    home = tmp_path_factory.mktemp("gt-bulk-home")
+    bolt, http = free_port(), free_port()
+    while http == bolt:
+        http = free_port()
+    try:
+        localdb.start(home, localdb.ServerOptions(bolt_port=bolt, http_port=http, heap="1g", pagecache="128m"),
+                      mode="java")
+    except ServerError as exc:
+        localdb.stop(home, timeout=30)
+        _unavailable(f"local Neo4j for the bulk tests: {exc}")
+    yield home
+    localdb.stop(home, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def bulk_settings(bulk_home) -> Neo4jSettings:
+    uri, user, password = localdb.local_settings(bulk_home)
+    return Neo4jSettings(uri=uri, user=user, password=password)
+
+
+@pytest.fixture
+def empty_db(bulk_home, bulk_settings):
+    """The private server, running, with no node (schema kept)."""
+    if not localdb.status(bulk_home).running:
+        localdb.start(bulk_home, configured_options(localdb.Layout.for_home(bulk_home)), mode="java")
+    with connect(bulk_settings) as driver:
+        wipe(driver, bulk_settings.database)
+    return bulk_settings
+
+
+def _key(labels: list[str], props: dict) -> tuple:
+    label = next(lb for lb in ("Trace", "Span", "Service") if lb in labels)
+    return (label, *(props[k] for k in KEYS[label]))
+
+
+def _canon(value):
+    if isinstance(value, list):
+        return tuple(_canon(v) for v in value)
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return (type(value).__name__, value)
+
+
+def _props(props: dict) -> tuple:
+    return tuple(sorted((k, _canon(v)) for k, v in props.items()))
+
+
+def dump(settings: Neo4jSettings) -> tuple[list, list]:
+    """Every node (labels, properties) and relationship (type, properties, endpoint keys), sorted."""
+    with connect(settings) as driver:
+        nodes = driver.execute_query(NODES, database_=settings.database).records
+        rels = driver.execute_query(RELS, database_=settings.database).records
+    return (sorted((tuple(sorted(r["labels"])), _props(r["props"])) for r in nodes),
+            sorted((r["type"], _props(r["props"]), _key(r["la"], r["pa"]), _key(r["lb"], r["pb"])) for r in rels))
+
+
+def _span(tid: str, sid: str, **kw) -> Span:
+    return Span(trace_id=tid, span_id=sid, start_ns=kw.pop("start_ns", 100), end_ns=kw.pop("end_ns", 200), **kw)
+
+
+def awkward_trace(tid: str) -> Trace:
+    """Text CSV has to quote, escape or cannot carry: commas, quotes, newlines, unicode, odd keys and arrays."""
+    attrs = {
+        "text": 'a,b "c"\nline2\r\nline3 \\ back', "blank": "", " spaced key ": "  padded  ",
+        "k:colon": "v", 'k,comma "q"': 1, "uni\u2713": "\u00e9\U0001F600", "neg": -(2**63), "max": 2**63 - 1,
+        "inf": float("inf"), "tiny": 5e-324, "ratio": 0.1, "flags": [True, False], "floats": [1.5, -0.0],
+        "ints": [1, -2], "strs": ["", "x", "a,b", 'q"', "nl\nx"], "one_blank": [""], "sep": ["a\x1fb", "c"],
+    }
+    return Trace(trace_id=tid, spans=[
+        _span(tid, "root|1,\"x\"", service="svc, \"quoted\"\nname", name="GET /a,b \"c\"\n", kind="CLIENT",
+              status_message="", attributes=attrs, resource={"service.name": "svc", "k": [1, "mixed"]},
+              events=[Event(name="e,\"1\"\n", time_ns=150, attributes={"x": "y\nz"})]),
+        _span(tid, "srv", parent_span_id="root|1,\"x\"", service="", name="", kind="SERVER", start_ns=120,
+              end_ns=120, status_code="ERROR", status_message="bad \"thing\",\nreally"),
+        _span(tid, "ff", parent_span_id="srv", ref_type="FOLLOWS_FROM", kind="PRODUCER", start_ns=130, end_ns=300,
+              links=[Link(trace_id=tid, span_id="root|1,\"x\"", attributes={"a": 1}),
+                     Link(trace_id=tid, span_id="root|1,\"x\"", ref_type="FOLLOWS_FROM", attributes={"a": 2}),
+                     Link(trace_id="never-loaded", span_id="zz"), Link(trace_id="also-missing", span_id="y"),
+                     Link(trace_id="never-loaded", span_id="zz2")]),
+    ])
+
+
+def split(trace: Trace, first: set[str]) -> tuple[Trace, Trace]:
+    """Two pieces of ``trace``: the spans named in ``first``, then the rest."""
+    a = [s for s in trace.spans if s.span_id in first]
+    b = [s for s in trace.spans if s.span_id not in first]
+    return Trace(trace_id=trace.trace_id, spans=a), Trace(trace_id=trace.trace_id, spans=b)
+
+
+def fixture_traces() -> list[Trace]:
+    """Examples, hand-made and generated traces, pieces, a re-sent trace, a bad trace, links both ways."""
+    rich = rich_trace("rich", "other")
+    children, parents = split(make_trace("pieces", seed=5), {f"pieces-s{i}" for i in range(7)} | {"pieces-render"})
+    over = Trace(trace_id="too-big", spans=[Span.model_construct(
+        trace_id="too-big", span_id="x", parent_span_id=None, ref_type=None, service="s", name="n",
+        kind=rich.spans[0].kind, start_ns=0, end_ns=2**63, status_code=rich.spans[0].status_code,
+        status_message="", attributes={}, resource={}, events=[], links=[])])
+    early, late = split(rich_trace("rich-split", "other"), {"s", "q"})
+    traces = [
+        rich, *read_traces([str(EXAMPLE)]), children, make_trace("synth-1", seed=1), early,
+        awkward_trace("awk\u2713,\"id\""), other_trace("other"), parents, late, make_trace("synth-1", seed=1),
+        over, *generate(GenOptions(traces=12, fan_out=4, seed=7)),
+    ]
+    return traces
+
+
+def test_bulk_graph_equals_driver_graph(empty_db, bulk_home):
+    settings = empty_db
+    summary = bulk_ingest(fixture_traces(), settings, home=bulk_home)
+    bulk = dump(settings)
+    with connect(settings) as driver:
+        assert schema_status(driver, settings.database).ok
+        wipe(driver, settings.database)
+        init_schema(driver, database=settings.database)
+        driven = ingest(driver, fixture_traces(), database=settings.database, batch_spans=40)
+    expected = dump(settings)
+
+    assert bulk[0] == expected[0]  # nodes
+    assert bulk[1] == expected[1]  # relationships
+    assert [(d.record, d.field) for d in summary.counts.skipped] == [(d.record, d.field) for d in driven.skipped]
+    assert len(driven.skipped) == 1  # too-big: its duration does not fit 64 bits
+    labels = [n[0] for n in bulk[0]]
+    assert labels.count(("LinkPending", "Span")) == 1  # ff: links to two traces never loaded
+    assert summary.counts.spans == sum(1 for n in labels if "Span" in n)
+    assert summary.counts.relationship_count == len(bulk[1])
+    assert summary.counts.fixups  # [""] and the delimiter array went through the driver
+    assert summary.import_seconds > 0 and summary.csv_seconds > 0
+
+
+def test_refuses_a_database_that_holds_nodes(empty_db, bulk_home):
+    with connect(empty_db) as driver:
+        driver.execute_query("CREATE (:Service {name: 'already-here'})", database_=empty_db.database)
+    with pytest.raises(StoreError, match="EMPTY database"):
+        bulk_ingest([make_trace("t", seed=1)], empty_db, home=bulk_home)
+    assert localdb.status(bulk_home).running  # refused before stopping anything
+    with connect(empty_db) as driver:
+        records = driver.execute_query("MATCH (n) RETURN n.name AS name", database_=empty_db.database).records
+    assert [r["name"] for r in records] == ["already-here"]
+
+
+@pytest.mark.parametrize("uri", ["bolt://db.example.com:7687", "neo4j+s://x.databases.neo4j.io"])
+def test_refuses_a_remote_server(bulk_home, bulk_settings, uri):
+    remote = bulk_settings.model_copy(update={"uri": uri})
+    with pytest.raises(StoreError, match="not on this machine"):
+        bulk_ingest([make_trace("t", seed=1)], remote, home=bulk_home)
+
+
+def test_refuses_another_local_port(bulk_home, bulk_settings):
+    other = bulk_settings.model_copy(update={"uri": "bolt://127.0.0.1:1"})
+    with pytest.raises(StoreError, match="is not the local server"):
+        bulk_ingest([make_trace("t", seed=1)], other, home=bulk_home)
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("graphtrace")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=600)
+
+
+def test_cli_bulk_refusal_exits_2(bulk_home):
+    done = _cli(["ingest", "--bulk", "--home", str(bulk_home), str(EXAMPLE)],
+                {"NEO4J_URI": "bolt://db.example.com:7687", "NEO4J_PASSWORD": "x"})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: --bulk only loads the local Neo4j")
+    assert "db.example.com:7687 is not on this machine" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_bulk_loads_the_example(empty_db, bulk_home):
+    env = {k: "" for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
+    done = _cli(["ingest", "--bulk", "--no-annotate", "--home", str(bulk_home), str(EXAMPLE)], env)
+    assert done.returncode == 0, done.stderr
+    (trace,) = read_traces([str(EXAMPLE)])
+    assert f"Bulk-loaded 1 traces, {len(trace.spans)} spans" in done.stdout
+    assert empty_db.password.get_secret_value() not in done.stdout + done.stderr
+    with connect(empty_db) as driver:
+        count = driver.execute_query("MATCH (s:Span) RETURN count(s) AS c", database_=empty_db.database).records
+    assert count[0]["c"] == len(trace.spans)
+
+
+def test_failed_import_leaves_an_empty_usable_database(empty_db, bulk_home):
+    # A real neo4j-admin failure: its JVM cannot start with a 1 KB heap.
+    with pytest.raises(StoreError, match="reset to empty and is usable") as info:
+        bulk_ingest([make_trace("t", seed=1)], empty_db, home=bulk_home, heap="1k")
+    assert "neo4j-admin import failed" in info.value.message
+    assert localdb.status(bulk_home).running  # it was running before, so it runs again
+    with connect(empty_db) as driver:
+        count = driver.execute_query("MATCH (n) RETURN count(n) AS c", database_=empty_db.database).records
+        assert count[0]["c"] == 0
+        assert schema_status(driver, empty_db.database).ok
