@@ -164,3 +164,45 @@ def wipe_configured() -> None:
         wipe(driver, settings.database)
     finally:
         driver.close()
+
+
+def bulk_stages(path: Path, result: dict) -> None:
+    """The load ceiling and our bulk path, on the local server (which must be the configured target).
+
+    1. bare ``neo4j-admin database import full`` of CSVs written beforehand (import time only);
+    2. ``bulk_ingest`` end to end into an emptied database: read, CSVs, stop, import, restart, schema.
+    Leaves the database holding the bulk-loaded graph.
+    """
+    import shutil
+    import tempfile
+
+    from graphtrace.localdb import Layout, stop
+    from graphtrace.readers import read_traces
+    from graphtrace.store.bulk import bulk_ingest, import_csvs, write_csvs
+
+    settings = resolve_settings()
+    if local_server_pid(settings.uri) is None:
+        result["bulk"] = "skipped: the target is not the local graphtrace server"
+        return
+    layout = Layout.for_home()
+    layout.import_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=layout.import_dir))
+    try:
+        counts = write_csvs(read_traces([str(path)]), tmp)
+        result["csv_write_s"] = round(counts.seconds, 2)
+        result["csv_mb"] = round(sum(f.stat().st_size for f in tmp.iterdir()) / 2**20, 1)
+        stop()
+        t = time.perf_counter()
+        import_csvs(counts, settings.database)
+        result["bare_admin_import_s"] = round(time.perf_counter() - t, 2)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    restart_local_server(wipe_store=True)
+    t = time.perf_counter()
+    summary = bulk_ingest(read_traces([str(path)]), settings)
+    total = time.perf_counter() - t
+    result["bulk_ingest_s"] = round(total, 2)
+    result["bulk_spans_per_s"] = summary.counts.spans / total
+    result["bulk_split_s"] = {k: round(getattr(summary, k), 2) for k in
+                              ("csv_seconds", "stop_seconds", "import_seconds", "restart_seconds", "schema_seconds")}
+    result["bulk_vs_bare_import"] = round(total / result["bare_admin_import_s"], 2)

@@ -2,7 +2,7 @@
 
 Usage (from the repo root, after scripts/bootstrap.sh):
 
-    .venv/bin/python -m bench.run --traces 1000 10000 100000 [--neo4j [--restart-neo4j]] [--rss]
+    .venv/bin/python -m bench.run --traces 1000 10000 100000 [--neo4j [--restart-neo4j] [--bulk]] [--rss]
 
 Stages, all streaming (memory bounded by a trace, not the file): generate ->
 OTLP NDJSON file -> bare orjson parse (the floor) -> read_traces -> read +
@@ -10,7 +10,8 @@ analyze_trace in one stream.  ``--rss``: peak RSS of `graphtrace analyze` (and
 with --neo4j `graphtrace ingest`) as separate processes.  ``--neo4j`` (WIPES the
 database in NEO4J_URI / the local server): driver ingest, annotate, every
 cross-trace recipe cold and warm, `check --all` (unless --no-check), Neo4j's
-RSS.  Prints a summary and writes bench/results/bench-N.json per size.
+RSS; ``--bulk`` adds the load ceiling (bare neo4j-admin import of the same
+spans' CSVs) and `ingest --bulk` end to end.  Prints a summary and writes bench/results/bench-N.json per size.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def run_size(n: int, workdir: Path, args: argparse.Namespace) -> dict:
         from bench.neo4j_stages import neo4j_stages
 
         neo4j_stages(path, result, with_check=not args.no_check, restart=args.restart_neo4j)
+        if args.bulk:
+            from bench.neo4j_stages import bulk_stages
+
+            bulk_stages(path, result)
         if args.rss:
             from bench.neo4j_stages import wipe_configured
             from bench.rss import ingest_rss
@@ -88,6 +93,8 @@ def main() -> None:
                         help="pad traces to this many spans (default: fan-out 8, 25 spans)")
     parser.add_argument("--neo4j", action="store_true", help="also ingest, run recipes and check (WIPES the database!)")
     parser.add_argument("--restart-neo4j", action="store_true", help="restart the local server before each size")
+    parser.add_argument("--bulk", action="store_true",
+                        help="with --neo4j on the local server: bare neo4j-admin import vs `ingest --bulk`")
     parser.add_argument("--no-check", action="store_true", help="skip `check --all` (slow on large sizes)")
     parser.add_argument("--rss", action="store_true", help="peak RSS of the analyze/ingest commands")
     parser.add_argument("--out", default="bench/results")
