@@ -154,18 +154,6 @@ def neo4j_stages(path: Path, result: dict, *, with_check: bool, restart: bool) -
         driver.close()
 
 
-def wipe_configured() -> None:
-    """Wipe the database of the configured connection (before a CLI ingest measurement)."""
-    from graphtrace.store.connection import connect
-
-    settings = resolve_settings()
-    driver = connect(settings)
-    try:
-        wipe(driver, settings.database)
-    finally:
-        driver.close()
-
-
 def bulk_stages(path: Path, result: dict) -> None:
     """The load ceiling and our bulk path, on the local server (which must be the configured target).
 

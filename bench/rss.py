@@ -38,9 +38,3 @@ def analyze_rss(path: Path) -> dict[str, float]:
     """``graphtrace analyze FILE --format text`` (reports streamed to /dev/null)."""
     mb, secs = peak_rss_mb([graphtrace_exe(), "analyze", str(path), "--format", "text"])
     return {"analyze_peak_rss_mb": round(mb, 1), "analyze_cli_s": round(secs, 1)}
-
-
-def ingest_rss(path: Path) -> dict[str, float]:
-    """``graphtrace ingest FILE`` into the configured Neo4j (which the caller has wiped)."""
-    mb, secs = peak_rss_mb([graphtrace_exe(), "ingest", str(path)])
-    return {"ingest_peak_rss_mb": round(mb, 1), "ingest_cli_s": round(secs, 1)}

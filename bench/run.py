@@ -6,8 +6,8 @@ Usage (from the repo root, after scripts/bootstrap.sh):
 
 Stages, all streaming (memory bounded by a trace, not the file): generate ->
 OTLP NDJSON file -> bare orjson parse (the floor) -> read_traces -> read +
-analyze_trace in one stream.  ``--rss``: peak RSS of `graphtrace analyze` (and
-with --neo4j `graphtrace ingest`) as separate processes.  ``--neo4j`` (WIPES the
+analyze_trace in one stream.  ``--rss``: peak RSS of `graphtrace analyze` as a
+separate process (the bench's own peak covers the streaming ingest).  ``--neo4j`` (WIPES the
 database in NEO4J_URI / the local server): driver ingest, annotate, every
 cross-trace recipe cold and warm, `check --all` (unless --no-check), Neo4j's
 RSS; ``--bulk`` adds the load ceiling (bare neo4j-admin import of the same
@@ -63,12 +63,6 @@ def run_size(n: int, workdir: Path, args: argparse.Namespace) -> dict:
             from bench.neo4j_stages import bulk_stages
 
             bulk_stages(path, result)
-        if args.rss:
-            from bench.neo4j_stages import wipe_configured
-            from bench.rss import ingest_rss
-
-            wipe_configured()
-            result.update(ingest_rss(path))
     result["bench_python_peak_rss_mb"] = _rss_mb()
     return result
 
@@ -96,7 +90,7 @@ def main() -> None:
     parser.add_argument("--bulk", action="store_true",
                         help="with --neo4j on the local server: bare neo4j-admin import vs `ingest --bulk`")
     parser.add_argument("--no-check", action="store_true", help="skip `check --all` (slow on large sizes)")
-    parser.add_argument("--rss", action="store_true", help="peak RSS of the analyze/ingest commands")
+    parser.add_argument("--rss", action="store_true", help="peak RSS of `graphtrace analyze` on the file")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args()
     out = Path(args.out)

@@ -3,7 +3,7 @@
 // param: since_ns time = null -- window start on the client span's start, inclusive (null = no bound)
 // param: until_ns time = null -- window end on the client span's start, exclusive (null = no bound)
 // param: service string = null -- only calls whose caller or callee is this service (null = all)
-// param: per string = 'span' -- 'span': one row per cold call; 'edge': one row per (caller, callee, operation)
+// param: per string = 'span' one of span|edge -- 'span': one row per cold call; 'edge': one row per (caller, callee, operation)
 // param: limit int = 50 -- rows to return
 // column: caller string -- the client span's service
 // column: callee string -- the called service: the first SERVER/CONSUMER child's service, else attribute peer.service, server.address, net.peer.name, db.system or rpc.service (null when nothing says)

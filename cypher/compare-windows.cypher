@@ -4,9 +4,9 @@
 // param: a_until_ns time = null -- window A end, exclusive (null = no bound)
 // param: b_since_ns time = null -- window B start, inclusive (null = no bound)
 // param: b_until_ns time = null -- window B end, exclusive (null = no bound)
-// param: kind string = null -- 'edge', 'operation', or null for both
+// param: kind string = null one of edge|operation -- 'edge', 'operation', or null for both
 // param: min_calls int = 5 -- keep rows with at least this many calls in EACH window
-// param: order_by string = 'delta_p95_ns' -- rank by this column, largest first: delta_p50_ns, delta_p95_ns, ratio_p50 or ratio_p95
+// param: order_by string = 'delta_p95_ns' one of delta_p50_ns|delta_p95_ns|ratio_p50|ratio_p95 -- rank by this column, largest first: delta_p50_ns, delta_p95_ns, ratio_p50 or ratio_p95
 // param: limit int = 20 -- rows to return
 // column: kind string -- 'edge' (remote calls, client duration) or 'operation' (every span of a service and name)
 // column: service string -- the caller (edge) or the span's service (operation)

@@ -2,7 +2,7 @@
 // question: Which services and operations own the most critical-path time across traces?
 // param: since_ns time = null -- only traces starting at or after this, ns since the epoch (null = no bound)
 // param: until_ns time = null -- only traces starting before this (null = no bound)
-// param: group_by string = 'operation' -- 'operation': one row per (service, span name); 'service': one row per service (operation is null)
+// param: group_by string = 'operation' one of operation|service -- 'operation': one row per (service, span name); 'service': one row per service (operation is null)
 // param: service string = null -- only rows of this service (shares stay relative to all critical-path time in the window)
 // param: limit int = 20 -- rows to return
 // column: service string -- the service owning the time

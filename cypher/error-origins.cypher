@@ -3,7 +3,7 @@
 // param: since_ns time = null -- window start on the origin span's start, inclusive (null = no bound)
 // param: until_ns time = null -- window end on the origin span's start, exclusive (null = no bound)
 // param: service string = null -- only origins in this service (null = all)
-// param: per string = 'operation' -- 'operation': one row per (service, span name); 'span': one row per origin span
+// param: per string = 'operation' one of operation|span -- 'operation': one row per (service, span name); 'span': one row per origin span
 // param: limit int = 50 -- rows to return
 // column: service string -- the origin's service
 // column: operation string -- the origin's span name

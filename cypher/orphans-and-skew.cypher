@@ -3,7 +3,7 @@
 // param: since_ns time = null -- window start on the span's (the child's) start, inclusive (null = no bound)
 // param: until_ns time = null -- window end on the span's start, exclusive (null = no bound)
 // param: service string = null -- only spans of this service, or skewed children of a parent of this service (null = all)
-// param: kind string = null -- 'orphan', 'skew', or null for both
+// param: kind string = null one of orphan|skew -- 'orphan', 'skew', or null for both
 // param: min_skew_ns int = 1 -- how far outside its parent a child must be to count as skewed
 // param: limit int = 100 -- rows to return
 // column: kind string -- 'skew' (a remote child outside its parent) or 'orphan' (its parent is not in the database)

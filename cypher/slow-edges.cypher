@@ -4,7 +4,7 @@
 // param: until_ns time = null -- window end on the client span's start, exclusive (null = no bound)
 // param: service string = null -- only edges whose caller or callee is this service (null = all)
 // param: min_calls int = 1 -- leave out edges with fewer calls than this
-// param: order_by string = 'p95_ns' -- rank by this column, largest first: p50_ns, p95_ns, p99_ns, gap_p50_ns, gap_p95_ns, gap_p99_ns, calls, traces, errors, error_rate or cp_share
+// param: order_by string = 'p95_ns' one of p50_ns|p95_ns|p99_ns|gap_p50_ns|gap_p95_ns|gap_p99_ns|calls|traces|errors|error_rate|cp_share -- rank by this column, largest first: p50_ns, p95_ns, p99_ns, gap_p50_ns, gap_p95_ns, gap_p99_ns, calls, traces, errors, error_rate or cp_share
 // param: limit int = 20 -- rows to return
 // column: caller string -- calling service (the CLIENT span's service)
 // column: callee string -- called service (the SERVER span's service)

@@ -43,3 +43,16 @@ def test_bad_choice_declarations_are_header_errors(line: str, problem: str) -> N
     with pytest.raises(RecipeError) as err:
         parse_recipe(f"// name: demo\n// question: q?\n{line}\nRETURN $n, $o\n")
     assert problem in err.value.message and err.value.record == "line 3"
+
+
+def test_cli_refuses_a_misspelt_choice_before_connecting() -> None:
+    # port 1 has no server: the refusal must come from the parameter check, not the connection
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gt = str(Path(sys.executable).parent / "graphtrace")
+    proc = subprocess.run([gt, "recipe", "run", "slow-edges", "-p", "order_by", "p95", "--uri", "bolt://127.0.0.1:1"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "order_by: 'p95' is not one of p50_ns, p95_ns" in proc.stderr and "Traceback" not in proc.stderr
