@@ -1,7 +1,10 @@
 """``graphtrace analyze FILE...``: read traces, analyse each one, print the report.
 
-Reading streams (one trace at a time); text and Markdown reports are printed
-as each trace is analysed, JSON is printed once at the end as one document.
+Reading streams (one trace at a time) and so does printing: text and Markdown
+reports are printed as each trace is analysed, and the one JSON document is
+written a trace report at a time (warnings and skips close it), so memory
+follows the largest trace, not the input.  With ``--strict`` JSON is buffered:
+nothing is printed unless every record is good.
 Warnings and skipped records go to stderr (text, Markdown) or into the JSON.
 """
 
@@ -161,6 +164,34 @@ def _print_report(report: Any, fmt: OutputFormat, first: bool) -> None:
         _write(text + "\n")
 
 
+def _stream_json(files: Sequence[str], stream: Any, reports: Iterator[Any], failed: list[Diagnostic],
+                 wanted: str | None) -> None:
+    """Print the JSON document one report at a time (memory bounded by a trace, not the input).
+
+    The document starts only with the first report, so when nothing is found the
+    error is the whole output, as with the buffered path.
+    """
+    from graphtrace.analysis.report import AnalysisOutput
+    from graphtrace.render.json import render_json_chunks
+
+    found = 0
+
+    def dumped() -> Iterator[dict[str, Any]]:
+        nonlocal found
+        for report in reports:
+            found += 1
+            yield report.model_dump(mode="json")
+
+    def tail() -> dict[str, Any]:
+        skipped = [*stream.skipped, *failed]
+        _check_outcome(files, found, wanted, False, skipped, failed)
+        rest = AnalysisOutput(traces=[], warnings=list(stream.warnings), skipped=skipped)
+        return {k: v for k, v in rest.model_dump(mode="json").items() if k != "traces"}
+
+    for chunk in render_json_chunks(dumped(), tail):
+        _write(chunk)
+
+
 def _check_outcome(
     files: Sequence[str], found: int, trace_id: str | None, strict: bool,
     skipped: list[Diagnostic], failed: list[Diagnostic],
@@ -215,6 +246,9 @@ def analyze(
     failed: list[Diagnostic] = []
     reports = analysed_reports(iter(stream), analyze_trace, trace_id=wanted, limit=limit_traces,
                                strict=strict, skipped=failed)
+    if fmt is OutputFormat.json and not strict:
+        _stream_json(files, stream, reports, failed, wanted)
+        return
     kept: list[Any] = []
     found = 0
     for report in reports:
@@ -225,7 +259,7 @@ def analyze(
         found += 1
     skipped = [*stream.skipped, *failed]
     _check_outcome(files, found, wanted, strict, skipped, failed)
-    if fmt is OutputFormat.json:
+    if fmt is OutputFormat.json:  # --strict: nothing is printed unless every record is good
         output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
         with gc_paused():
             text = render_json(output.model_dump(mode="json"))

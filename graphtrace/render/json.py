@@ -10,7 +10,7 @@ order of the dump (the schema's field order); see ``docs/json-schema.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -33,3 +33,35 @@ def render_json(output: Mapping[str, Any], *, indent: bool = True) -> str:
     """
     option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE if indent else 0)
     return orjson.dumps(dict(output), default=str, option=option).decode()
+
+
+_EMPTY_HEAD = '{\n  "traces": []'
+
+
+def _shift(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.split("\n"))  # JSON strings escape their newlines
+
+
+def render_json_chunks(
+    reports: Iterable[Mapping[str, Any]], tail: Callable[[], Mapping[str, Any]]
+) -> Iterator[str]:
+    """The indented document of :func:`render_json`, one trace report at a time.
+
+    Joined, the chunks equal ``render_json({"traces": list(reports), **tail()})``
+    byte for byte; ``tail`` (warnings, skipped) is called once the reports are
+    exhausted, so a large input never holds more than one report.
+
+    >>> chunks = list(render_json_chunks(iter([{"trace_id": "a"}]), lambda: {"warnings": []}))
+    >>> "".join(chunks) == render_json({"traces": [{"trace_id": "a"}], "warnings": []})
+    True
+    """
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
+    first = True
+    for report in reports:
+        body = _shift(orjson.dumps(dict(report), default=str, option=option).decode(), 4)
+        yield ('{\n  "traces": [\n' if first else ",\n") + body
+        first = False
+    rest = render_json({"traces": [], **tail()})
+    assert rest.startswith(_EMPTY_HEAD)
+    yield rest if first else "\n  ]" + rest[len(_EMPTY_HEAD):]
