@@ -39,22 +39,9 @@ from graphtrace.model import Trace
 from graphtrace.recipes.catalog import builtin_dir
 from graphtrace.recipes.header import Recipe, load_recipe
 from graphtrace.recipes.run import run_recipe
+from graphtrace.store.queries import ANNOTATIONS, REMOTE_CALLS
 from graphtrace.store.read import iter_traces, list_trace_ids
 
-# Read-back of what annotate and ingest wrote (plain reads, parameterised by trace ids).
-ANNOTATIONS = """
-UNWIND $trace_ids AS tid
-MATCH (t:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
-RETURN tid AS trace_id, t.annotated AS annotated,
-       collect({span_id: s.span_id, self_ns: s.self_ns, cp_ns: s.cp_ns, on_cp: s.on_cp, depth: s.depth}) AS spans
-"""
-REMOTE_CALLS = """
-UNWIND $trace_ids AS tid
-MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)-[r:REMOTE_CALL]->(s:Span)
-RETURN tid AS trace_id, c.span_id AS client_span_id, s.span_id AS server_span_id, r.caller AS caller,
-       r.callee AS callee, r.operation AS operation, r.gap_ns AS gap_ns, r.before_ns AS before_ns,
-       r.after_ns AS after_ns, r.ratio AS ratio
-"""
 _GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns", "ratio")
 _EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
                 "errors", "error_rate", "cp_traces", "cp_share")

@@ -1,4 +1,4 @@
-"""Every Cypher statement the store runs, as constants (the only place Cypher lives in Python).
+"""Every Cypher statement of the store, the bulk loader and `graphtrace check`, as constants (the only Cypher in Python).
 
 All statements are parameterised: data goes in ``$rows`` / ``$trace_ids``,
 never into the query text.  The graph schema is described in
@@ -219,6 +219,32 @@ RETURN count(DISTINCT t) AS traces, count(s) AS spans, count(DISTINCT s.service)
        sum(COUNT { (s)-[:PARENT_OF]->() }) AS parent_edges,
        sum(COUNT { (s)-[:LINKS_TO]->() }) AS links
 """
+
+# What annotate and ingest wrote, read back by `graphtrace check` (parameterised by trace ids).
+ANNOTATIONS = """
+UNWIND $trace_ids AS tid
+MATCH (t:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
+RETURN tid AS trace_id, t.annotated AS annotated,
+       collect({span_id: s.span_id, self_ns: s.self_ns, cp_ns: s.cp_ns, on_cp: s.on_cp, depth: s.depth}) AS spans
+"""
+REMOTE_CALLS = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)-[r:REMOTE_CALL]->(s:Span)
+RETURN tid AS trace_id, c.span_id AS client_span_id, s.span_id AS server_span_id, r.caller AS caller,
+       r.callee AS callee, r.operation AS operation, r.gap_ns AS gap_ns, r.before_ns AS before_ns,
+       r.after_ns AS after_ns, r.ratio AS ratio
+"""
+
+# --- bulk load (graphtrace.store.bulk) ---------------------------------------------
+
+# Refuse a non-empty target; then set the few values CSV cannot carry.
+ANY_NODE = "MATCH (n) RETURN count(n) > 0 AS found LIMIT 1"
+FIXUP_QUERIES = {
+    "Trace": "UNWIND $rows AS row MATCH (n:Trace {trace_id: row.key.trace_id}) SET n += row.props",
+    "Span": "UNWIND $rows AS row MATCH (n:Span {trace_id: row.key.trace_id, span_id: row.key.span_id}) "
+            "SET n += row.props",
+    "Service": "UNWIND $rows AS row MATCH (n:Service {name: row.key.name}) SET n += row.props",
+}
 
 # --- deletion (tests, benchmarks, re-loads); Service nodes are shared and kept ------
 

@@ -38,19 +38,10 @@ from graphtrace.model import Trace
 from graphtrace.store.bulk.csvfiles import ARRAY_DELIMITER
 from graphtrace.store.bulk.write import CsvCounts, write_csvs
 from graphtrace.store.connection import Neo4jSettings, connect
+from graphtrace.store.queries import ANY_NODE, FIXUP_QUERIES
 from graphtrace.store.schema import init_schema
 
 Progress = Callable[[str], None]
-
-# Cypher of the bulk path (kept here: graphtrace/store/queries.py belongs to the driver path).
-ANY_NODE = "MATCH (n) RETURN count(n) > 0 AS found LIMIT 1"
-FIXUP_QUERIES = {
-    "Trace": "UNWIND $rows AS row MATCH (n:Trace {trace_id: row.key.trace_id}) SET n += row.props",
-    "Span": "UNWIND $rows AS row MATCH (n:Span {trace_id: row.key.trace_id, span_id: row.key.span_id}) "
-            "SET n += row.props",
-    "Service": "UNWIND $rows AS row MATCH (n:Service {name: row.key.name}) SET n += row.props",
-}
-
 
 @dataclass
 class BulkSummary:
