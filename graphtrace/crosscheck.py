@@ -9,7 +9,8 @@ analysed in memory (:mod:`graphtrace.analysis`), and compared with
 * the properties written by the ``annotate`` maintenance recipe
   (``Span.self_ns``, ``cp_ns``, ``on_cp``, ``depth``, ``Trace.annotated``);
 * the ``REMOTE_CALL`` relationships written at ingest (vs ``client_server_pairs``);
-* across traces, the ``slow-edges`` recipe vs ``analysis.edges.edge_stats``.
+* across traces, the ``slow-edges`` recipe vs ``analysis.edges.EdgeCollector`` (what ``edge_stats`` uses),
+  fed one trace at a time so memory follows the calls, not the spans.
 
 Every difference becomes a :class:`Disagreement`; nothing is printed here.
 
@@ -31,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from graphtrace.analysis.bottlenecks import bottlenecks
 from graphtrace.analysis.critical_path import critical_path, critical_path_times, on_path
-from graphtrace.analysis.edges import edge_stats
+from graphtrace.analysis.edges import EdgeCollector
 from graphtrace.analysis.gaps import client_server_pairs
 from graphtrace.analysis.self_time import self_times
 from graphtrace.analysis.tree import TraceTree, build_tree
@@ -212,13 +213,12 @@ def check_trace(trace: Trace, recipes: _Recipes, annotated: dict[str, Any] | Non
     _check_gaps(chk, remote_calls, tree)
 
 
-def check_edges(recipes: _Recipes, trees: Sequence[TraceTree], out: list[Disagreement], *,
-                since_ns: int | None = None, until_ns: int | None = None) -> int:
-    """Compare ``slow-edges`` (all edges, by calls) with ``edge_stats``; return the number of edges."""
-    params = {"since_ns": since_ns, "until_ns": until_ns, "limit": _ALL_ROWS, "min_calls": 1}
+def check_edges(recipes: _Recipes, collected: EdgeCollector, out: list[Disagreement]) -> int:
+    """Compare ``slow-edges`` (all edges, same window) with the collected edge statistics;
+    return the number of edges."""
+    params = {"since_ns": collected.since_ns, "until_ns": collected.until_ns, "limit": _ALL_ROWS, "min_calls": 1}
     neo = {(r["caller"], r["callee"], r["operation"]): r for r in recipes.rows("slow-edges", **params)}
-    mem = {(e.caller, e.callee, e.operation): e.model_dump()
-           for e in edge_stats(trees, since_ns=since_ns, until_ns=until_ns)}
+    mem = {(e.caller, e.callee, e.operation): e.model_dump() for e in collected.stats()}
     chk = _Checker(None, out)
     for key in sorted(set(neo) | set(mem)):
         label = " -> ".join(key[:2]) + f" {key[2]}"
@@ -253,7 +253,8 @@ def check_traces(
     ids = list_trace_ids(driver, database=database) if trace_ids is None else list(dict.fromkeys(trace_ids))
     report = CheckReport()
     recipes = _Recipes(driver, database, timeout_s)
-    trees: list[TraceTree] = []
+    since, until = edge_window or (None, None)
+    edges = EdgeCollector(since, until)  # per-call figures only: memory does not grow with the spans
     for start in range(0, len(ids), 100):
         chunk = ids[start:start + 100]
         annotated = {r["trace_id"]: r for r in _read(driver, ANNOTATIONS, database, trace_ids=chunk)}
@@ -265,7 +266,7 @@ def check_traces(
             found.add(trace.trace_id)
             check_trace(trace, recipes, annotated.get(trace.trace_id), calls.get(trace.trace_id, []),
                         report.disagreements)
-            trees.append(build_tree(trace))
+            edges.add(trace)
             report.traces_checked += 1
             report.spans_checked += len(trace.spans)
             if on_progress is not None:
@@ -274,8 +275,7 @@ def check_traces(
             report.disagreements.append(Disagreement(trace_id=missing, quantity="trace exists",
                                                      neo4j=False, networkx=None))
     if trace_ids is None or edge_window is not None:
-        since, until = edge_window or (None, None)
-        report.edges_checked = check_edges(recipes, trees, report.disagreements, since_ns=since, until_ns=until)
+        report.edges_checked = check_edges(recipes, edges, report.disagreements)
     else:
         report.notes.append("edge statistics not compared: they cover the whole database (use --all)")
     return report

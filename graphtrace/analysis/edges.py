@@ -110,26 +110,56 @@ def _in_window(start_ns: int, since_ns: int | None, until_ns: int | None) -> boo
     return (since_ns is None or start_ns >= since_ns) and (until_ns is None or start_ns < until_ns)
 
 
-def _collect(trees: Iterable[Trace | TraceTree], since_ns: int | None, until_ns: int | None,
-             service: str | None) -> dict[tuple[str, str, str], _Acc]:
-    edges: dict[tuple[str, str, str], _Acc] = {}
-    for item in trees:
+class EdgeCollector:
+    """Accumulates remote calls per ``(caller, callee, operation)`` one trace at a time.
+
+    Keeps only each call's durations, gap and trace id, never the trees, so a
+    caller can check or summarise any number of traces in bounded memory
+    (bounded by the calls, not the spans).  Filters are the ``slow-edges`` recipe's:
+    a call counts when its client span starts in ``[since_ns, until_ns)`` and
+    ``service`` (if given) is its caller or callee.
+
+    >>> from graphtrace.model import Span
+    >>> c = EdgeCollector()
+    >>> c.add(Trace(trace_id="t", spans=[
+    ...     Span(trace_id="t", span_id="c", service="web", kind="CLIENT", start_ns=0, end_ns=10),
+    ...     Span(trace_id="t", span_id="s", parent_span_id="c", service="db", name="q",
+    ...          kind="SERVER", start_ns=2, end_ns=8)]))
+    >>> [(e.caller, e.callee, e.calls, e.p50_ns, e.gap_p50_ns) for e in c.stats()]
+    [('web', 'db', 1, 10, 4)]
+    """
+
+    def __init__(self, since_ns: int | None = None, until_ns: int | None = None,
+                 service: str | None = None) -> None:
+        self.since_ns, self.until_ns, self.service = since_ns, until_ns, service
+        self.edges: dict[tuple[str, str, str], _Acc] = {}
+
+    def add(self, item: Trace | TraceTree) -> None:
+        """Count the remote calls of one trace (or built tree)."""
         tree = item if isinstance(item, TraceTree) else build_tree(item)
         reached = on_path(tree)
         for call in client_server_pairs(tree):
             client, server = tree.span(call.client_span_id), tree.span(call.server_span_id)
-            if not _in_window(client.start_ns, since_ns, until_ns):
+            if not _in_window(client.start_ns, self.since_ns, self.until_ns):
                 continue
-            if service is not None and service not in (call.caller, call.callee):
+            if self.service is not None and self.service not in (call.caller, call.callee):
                 continue
-            acc = edges.setdefault((call.caller, call.callee, call.operation), _Acc())
+            acc = self.edges.setdefault((call.caller, call.callee, call.operation), _Acc())
             acc.durations.append(call.client_ns)
             acc.gaps.append(call.gap_ns)
             acc.traces.add(client.trace_id)
             acc.errors += client.is_error or server.is_error
             if call.client_span_id in reached:
                 acc.cp_traces.add(client.trace_id)
-    return edges
+
+    def stats(self, *, min_calls: int = 1, order_by: str = "p95_ns", limit: int | None = None) -> list[EdgeStat]:
+        """The statistics so far, ordered and cut as :func:`edge_stats` documents."""
+        if order_by not in ORDER_KEYS:
+            raise InputError(f"unknown order {order_by!r}; choose one of {', '.join(ORDER_KEYS)}",
+                             field="order_by")
+        stats = [_stat(k, acc) for k, acc in self.edges.items() if len(acc.durations) >= min_calls]
+        stats.sort(key=lambda e: (-getattr(e, order_by), e.caller, e.callee, e.operation))
+        return stats if limit is None else stats[:limit]
 
 
 def _stat(key: tuple[str, str, str], acc: _Acc) -> EdgeStat:
@@ -167,9 +197,9 @@ def edge_stats(
     ...
     graphtrace.errors.InputError: order_by: unknown order 'speed'; choose one of p50_ns, p95_ns, p99_ns, gap_p50_ns, gap_p95_ns, gap_p99_ns, calls, traces, errors, error_rate, cp_share
     """
-    if order_by not in ORDER_KEYS:
+    if order_by not in ORDER_KEYS:  # before reading any trace
         raise InputError(f"unknown order {order_by!r}; choose one of {', '.join(ORDER_KEYS)}", field="order_by")
-    stats = [_stat(k, acc) for k, acc in _collect(trees, since_ns, until_ns, service).items()
-             if len(acc.durations) >= min_calls]
-    stats.sort(key=lambda e: (-getattr(e, order_by), e.caller, e.callee, e.operation))
-    return stats if limit is None else stats[:limit]
+    collector = EdgeCollector(since_ns, until_ns, service)
+    for item in trees:
+        collector.add(item)
+    return collector.stats(min_calls=min_calls, order_by=order_by, limit=limit)
