@@ -198,8 +198,9 @@ def _memory(tree: TraceTree) -> dict[str, Any]:
 
 
 def check_trace(trace: Trace, recipes: _Recipes, annotated: dict[str, Any] | None,
-                remote_calls: list[dict[str, Any]], out: list[Disagreement]) -> None:
-    """Compare one stored trace's recipe answers, annotations and remote calls with the engine."""
+                remote_calls: list[dict[str, Any]], out: list[Disagreement]) -> TraceTree:
+    """Compare one stored trace's recipe answers, annotations and remote calls with the engine;
+    return the trace's tree (the caller's edge statistics reuse it)."""
     tid = trace.trace_id
     chk = _Checker(tid, out)
     tree = build_tree(trace)
@@ -211,6 +212,7 @@ def check_trace(trace: Trace, recipes: _Recipes, annotated: dict[str, Any] | Non
                        mem["bottlenecks"])
     _check_annotations(chk, annotated, mem["per_span"])
     _check_gaps(chk, remote_calls, tree)
+    return tree
 
 
 def check_edges(recipes: _Recipes, collected: EdgeCollector, out: list[Disagreement]) -> int:
@@ -264,9 +266,8 @@ def check_traces(
         found = set()
         for trace in iter_traces(driver, database=database, trace_ids=chunk):
             found.add(trace.trace_id)
-            check_trace(trace, recipes, annotated.get(trace.trace_id), calls.get(trace.trace_id, []),
-                        report.disagreements)
-            edges.add(trace)
+            edges.add(check_trace(trace, recipes, annotated.get(trace.trace_id), calls.get(trace.trace_id, []),
+                                  report.disagreements))
             report.traces_checked += 1
             report.spans_checked += len(trace.spans)
             if on_progress is not None:

@@ -22,16 +22,15 @@ also be on a loopback address unless that variable is set.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
+from graphtrace.store.connection import is_loopback_uri
 from tests.helpers import free_port
 
 NEO4J_FIXTURES = {"neo4j_target", "neo4j_settings", "neo4j_driver", "clean_db"}
@@ -50,17 +49,6 @@ class Neo4jTarget:
 
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def is_loopback_uri(uri: str) -> bool:
-    """True for bolt://localhost..., bolt://127.x..., bolt://[::1]..."""
-    host = urlparse(uri).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 _free_port = free_port

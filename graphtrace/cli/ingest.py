@@ -56,6 +56,14 @@ def diagnostic_lines(title: str, items: list[Diagnostic], shown: int = SHOWN_DIA
     return lines
 
 
+def _print_diagnostics(stream, skipped_traces: list[Diagnostic]) -> None:
+    """Skipped records, skipped traces and reader warnings, to stderr (a few of each, then a count)."""
+    for line in (diagnostic_lines("Skipped records", stream.skipped)
+                 + diagnostic_lines("Skipped traces", skipped_traces)
+                 + diagnostic_lines("Warnings", stream.warnings)):
+        err_console.print(line, markup=False, highlight=False)
+
+
 def _annotate(driver, trace_ids: list[str], database: str) -> str:
     """Run the annotate maintenance recipe when it is installed; say what happened."""
     try:
@@ -88,10 +96,7 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool) -> 
         f"schema {done.schema_seconds:.1f}s.", markup=False)
     if note:
         console.print(note.capitalize() + ".", markup=False)
-    for line in (diagnostic_lines("Skipped records", stream.skipped)
-                 + diagnostic_lines("Skipped traces", c.skipped)
-                 + diagnostic_lines("Warnings", stream.warnings)):
-        err_console.print(line, markup=False, highlight=False)
+    _print_diagnostics(stream, c.skipped)
 
 
 @app.command("ingest")
@@ -154,7 +159,4 @@ def ingest_command(
                   f"{summary.relationships_created:,} relationships created.", markup=False)
     if note:
         console.print(note.capitalize() + ".", markup=False)
-    for line in (diagnostic_lines("Skipped records", stream.skipped)
-                 + diagnostic_lines("Skipped traces", summary.skipped)
-                 + diagnostic_lines("Warnings", stream.warnings)):
-        err_console.print(line, markup=False, highlight=False)
+    _print_diagnostics(stream, summary.skipped)

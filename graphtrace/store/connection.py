@@ -12,8 +12,10 @@ URI.  The password is a ``SecretStr``: it is never printed.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
+from urllib.parse import urlparse
 
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable, Neo4jError
@@ -58,6 +60,21 @@ class Neo4jSettings(BaseModel):
     def describe(self) -> str:
         """A safe one-line description (no password)."""
         return f"{self.uri} as {self.user}, database {self.database}"
+
+
+def is_loopback_uri(uri: str) -> bool:
+    """True when ``uri``'s host is this machine: ``localhost``, ``127.x.y.z`` or ``[::1]``.
+
+    >>> is_loopback_uri("bolt://127.0.0.1:7687"), is_loopback_uri("neo4j://[::1]"), is_loopback_uri("bolt://db:7687")
+    (True, True, False)
+    """
+    host = urlparse(uri).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def connect(settings: Neo4jSettings, *, verify: bool = True) -> neo4j.Driver:

@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import ipaddress
 import shutil
 import tempfile
 import time
@@ -37,7 +36,7 @@ from graphtrace.localdb.config import configured_options
 from graphtrace.model import Trace
 from graphtrace.store.bulk.csvfiles import ARRAY_DELIMITER
 from graphtrace.store.bulk.write import CsvCounts, write_csvs
-from graphtrace.store.connection import Neo4jSettings, connect
+from graphtrace.store.connection import Neo4jSettings, connect, is_loopback_uri
 from graphtrace.store.queries import ANY_NODE, FIXUP_QUERIES
 from graphtrace.store.schema import init_schema
 
@@ -60,20 +59,11 @@ class BulkSummary:
         return self.csv_seconds + self.stop_seconds + self.import_seconds + self.restart_seconds + self.schema_seconds
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def local_target_problem(settings: Neo4jSettings, bolt_port: int) -> str | None:
     """Why ``settings`` is not the local server listening on ``bolt_port`` (None when it is)."""
     url = urlparse(settings.uri)
     host = url.hostname or ""
-    if not _loopback(host):
+    if not is_loopback_uri(settings.uri):
         return f"the target {settings.uri} is not on this machine (host {host or '?'})"
     if url.port != bolt_port:
         return f"the target {settings.uri} is not the local server (its Bolt port is {bolt_port})"
