@@ -36,6 +36,7 @@ from typing import Any, Iterator
 from graphtrace.model import Diagnostic, Span, Trace
 from graphtrace.readers.build import BadItem, Draft, Item, SpanBatch, SpanItem, _fast_factory, span_record
 from graphtrace.readers.context import ReadContext
+from graphtrace.readers.seen import SeenIds
 
 DEFAULT_WINDOW = 10_000
 _CHECK_EVERY = 64  # a power of two
@@ -60,14 +61,19 @@ class _Pending:
         self.ordered = True
 
 
+_PROBABLY = ("probably re-appeared (its id matched the Bloom filter of older trace ids, "
+             "which a new id does by chance at most once in 1,000)")
+
+
 class Assembler:
     """Feed items with :meth:`add` (yields traces that left the window), then :meth:`finish`."""
 
-    def __init__(self, ctx: ReadContext, window: int = DEFAULT_WINDOW) -> None:
+    def __init__(self, ctx: ReadContext, window: int = DEFAULT_WINDOW, seen: SeenIds | None = None) -> None:
         self.ctx = ctx
         self.window = max(1, window)
         self._open: OrderedDict[str, _Pending] = OrderedDict()
-        self._flushed: set[str] = set()
+        # the emitted ids, in bounded memory: exact for recent ids, a Bloom filter for older ones
+        self._flushed = SeenIds() if seen is None else seen
         self._clock = 0
         self._current: _Pending | None = None
 
@@ -207,9 +213,11 @@ class Assembler:
             return None
         if not spans:
             return None
-        if pending.trace_id in self._flushed:
+        seen = self._flushed.check(pending.trace_id)
+        if seen is not None:
+            how = "re-appeared" if seen == "exact" else _PROBABLY
             self.ctx.warn(pending.sources[spans[0].span_id].file, f"trace {pending.trace_id}", None,
-                          "trace re-appeared after it was flushed from the read window; "
+                          f"trace {how} after it was flushed from the read window; "
                           "emitted again as a separate piece", once=f"piece:{pending.trace_id}")
         self._flushed.add(pending.trace_id)
         self.ctx.counters.traces_yielded += 1
