@@ -14,21 +14,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from graphtrace.errors import RecipeError
+from graphtrace.localdb.settings import resolve_settings
 
 RECIPE_TIMEOUT_S = 120
-
-
-def resolve_settings():
-    """NEO4J_URI / NEO4J_PASSWORD ... when set, else the local `graphtrace db start` server."""
-    import os
-
-    from graphtrace.localdb import local_settings
-    from graphtrace.store.connection import Neo4jSettings
-
-    if os.environ.get("NEO4J_URI") or local_settings() is None:
-        return Neo4jSettings.resolve()
-    uri, user, password = local_settings()
-    return Neo4jSettings(uri=uri, user=user, password=password)
 
 
 def local_server_pid(uri: str) -> int | None:

@@ -9,11 +9,9 @@ into :class:`~graphtrace.store.connection.Neo4jSettings` with
                password: PasswordOption = None, database: DatabaseOption = None):
         settings = resolve_settings(uri, user, password, database)
 
-Order: flags, then ``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` /
-``NEO4J_DATABASE``, then the local Neo4j's stored credentials (``graphtrace
-db start``; only when no URI was given, so the local password is never sent
-to another server), then the defaults.  The password is a ``SecretStr`` and
-is never printed.
+Order: flags, then the environment, then the local Neo4j's stored
+credentials, then the defaults (:mod:`graphtrace.localdb.settings`, which the
+benchmarks use too).  The password is a ``SecretStr`` and is never printed.
 
 >>> s = resolve_settings("bolt://db.example:7687", None, "pw", None, env={})
 >>> s.uri, s.user, s.database, s.password.get_secret_value()
@@ -22,15 +20,13 @@ is never printed.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from graphtrace.localdb import local_settings
-from graphtrace.store.connection import Neo4jSettings
+from graphtrace.localdb.settings import resolve_settings
+
+__all__ = ["DatabaseOption", "PasswordOption", "UriOption", "UserOption", "neo4j_options", "resolve_settings"]
 
 PANEL = "Neo4j connection"
 
@@ -51,44 +47,6 @@ DatabaseOption = Annotated[
     Optional[str],
     typer.Option("--database", help="Database name (env NEO4J_DATABASE; default neo4j).", rich_help_panel=PANEL),
 ]
-
-
-def local_fallback(home: str | Path | None = None) -> Neo4jSettings | None:
-    """Settings of the local server (``$GRAPHTRACE_HOME``), or None if it was never initialised.
-
-    >>> local_fallback("/nonexistent-graphtrace-home") is None
-    True
-    """
-    found = local_settings(home)
-    if found is None:
-        return None
-    uri, user, password = found
-    return Neo4jSettings(uri=uri, user=user, password=password)
-
-
-def resolve_settings(
-    uri: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
-    database: str | None = None,
-    *,
-    env: Mapping[str, str] | None = None,
-    home: str | Path | None = None,
-) -> Neo4jSettings:
-    """Flags, then environment, then the local server's credentials, then defaults.
-
-    >>> resolve_settings(env={"NEO4J_URI": "neo4j+s://x.databases.neo4j.io", "NEO4J_PASSWORD": "p"}).uri
-    'neo4j+s://x.databases.neo4j.io'
-    >>> resolve_settings(env={}, home="/nonexistent-graphtrace-home").uri
-    'bolt://127.0.0.1:7687'
-    """
-    env = os.environ if env is None else env
-    fallback = None
-    if not (uri or env.get("NEO4J_URI")):
-        fallback = local_fallback(home)
-    return Neo4jSettings.resolve(
-        uri=uri, user=user, password=password, database=database, env=env, fallback=fallback
-    )
 
 
 neo4j_options = (UriOption, UserOption, PasswordOption, DatabaseOption)
