@@ -24,7 +24,8 @@ import typer
 from graphtrace.cli.app import app
 from graphtrace.cli.common import console, err_console
 from graphtrace.errors import InputError
-from graphtrace.model import Diagnostic, Trace
+from graphtrace.model import Diagnostic
+from graphtrace.pipeline import analysed_reports
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
@@ -71,43 +72,6 @@ def source_names(files: Sequence[str]) -> str:
     return ", ".join("<stdin>" if f == "-" else f for f in files)
 
 
-def _analysis_skip(trace: Trace, exc: InputError) -> Diagnostic:
-    record = exc.record or f"trace {trace.trace_id}"
-    return Diagnostic(file=exc.file, record=record, field=exc.field, message=f"analysis failed: {exc.message}")
-
-
-def analysed_reports(
-    traces: Iterator[Trace], analyze: Callable[[Trace], Any], *, trace_id: str | None,
-    limit: int | None, strict: bool, skipped: list[Diagnostic],
-) -> Iterator[Any]:
-    """Reports of the traces wanted, in input order; a trace whose analysis raises InputError
-    is recorded in ``skipped`` (re-raised when ``strict``).
-
-    >>> from graphtrace.model import Span
-    >>> t = lambda i: Trace(trace_id=i, spans=[Span(trace_id=i, span_id="s", start_ns=0, end_ns=1)])
-    >>> list(analysed_reports(iter([t("a"), t("b"), t("c")]), lambda tr: tr.trace_id,
-    ...                       trace_id=None, limit=2, strict=False, skipped=[]))
-    ['a', 'b']
-    """
-    done = 0
-    for trace in traces:
-        if trace_id is not None and trace.trace_id != trace_id:
-            continue
-        try:
-            report = analyze(trace)
-        except InputError as exc:
-            if strict:
-                raise
-            skipped.append(_analysis_skip(trace, exc))
-            if trace_id is not None:
-                return
-            continue
-        yield report
-        done += 1
-        if trace_id is not None or (limit is not None and done >= limit):
-            return
-
-
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Run the block with CPython's cyclic GC paused, restored as it was afterwards.
@@ -147,15 +111,27 @@ def _write(text: str) -> None:
         raise typer.Exit(0) from None
 
 
-def _print_report(report: Any, fmt: OutputFormat, first: bool) -> None:
+def _renderer(fmt: OutputFormat) -> Callable[[Any], str]:
+    """Report -> its text: the whole text or Markdown report, or its body in the JSON document."""
+    from graphtrace.render.json import report_body
     from graphtrace.render.markdown import render_markdown
-    from graphtrace.render.text import render_text, styled_text
+    from graphtrace.render.text import render_text
 
-    data = report.model_dump(mode="json")
+    render = {OutputFormat.text: render_text, OutputFormat.markdown: render_markdown,
+              OutputFormat.json: report_body}[fmt]
+    return lambda report: render(report.model_dump(mode="json"))
+
+
+def _print_report(report: Any, fmt: OutputFormat, first: bool) -> None:
+    _print_rendered(_renderer(fmt)(report), fmt, first)
+
+
+def _print_rendered(text: str, fmt: OutputFormat, first: bool) -> None:
+    from graphtrace.render.text import styled_text
+
     if fmt is OutputFormat.markdown:
-        _write(("" if first else "\n---\n\n") + render_markdown(data) + "\n")
+        _write(("" if first else "\n---\n\n") + text + "\n")
         return
-    text = render_text(data)
     if not first:
         _write("\n" + "─" * 100 + "\n\n")
     if console.is_terminal:
@@ -164,32 +140,74 @@ def _print_report(report: Any, fmt: OutputFormat, first: bool) -> None:
         _write(text + "\n")
 
 
-def _stream_json(files: Sequence[str], stream: Any, reports: Iterator[Any], failed: list[Diagnostic],
-                 wanted: str | None) -> None:
-    """Print the JSON document one report at a time (memory bounded by a trace, not the input).
+Diagnostics = Callable[[], tuple[list[Diagnostic], list[Diagnostic], list[Diagnostic]]]
+"""() -> (warnings, skipped by the readers, failed analyses): complete once the reports are consumed."""
+
+
+def _stream_json(files: Sequence[str], bodies: Iterator[str], diagnostics: Diagnostics, wanted: str | None) -> None:
+    """Print the JSON document one report body at a time (memory bounded by a trace, not the input).
 
     The document starts only with the first report, so when nothing is found the
     error is the whole output, as with the buffered path.
     """
     from graphtrace.analysis.report import AnalysisOutput
-    from graphtrace.render.json import render_json_chunks
+    from graphtrace.render.json import join_report_bodies
 
     found = 0
 
-    def dumped() -> Iterator[dict[str, Any]]:
+    def counted() -> Iterator[str]:
         nonlocal found
-        for report in reports:
+        for body in bodies:
             found += 1
-            yield report.model_dump(mode="json")
+            yield body
 
     def tail() -> dict[str, Any]:
-        skipped = [*stream.skipped, *failed]
-        _check_outcome(files, found, wanted, False, skipped, failed)
-        rest = AnalysisOutput(traces=[], warnings=list(stream.warnings), skipped=skipped)
+        warnings, skipped, failed = diagnostics()
+        _check_outcome(files, found, wanted, False, [*skipped, *failed], failed)
+        rest = AnalysisOutput(traces=[], warnings=list(warnings), skipped=[*skipped, *failed])
         return {k: v for k, v in rest.model_dump(mode="json").items() if k != "traces"}
 
-    for chunk in render_json_chunks(dumped(), tail):
+    for chunk in join_report_bodies(counted(), tail):
         _write(chunk)
+
+
+def _print_texts(files: Sequence[str], texts: Iterator[str], diagnostics: Diagnostics, fmt: OutputFormat,
+                 wanted: str | None, strict: bool) -> None:
+    """Print text or Markdown reports as they come, then the diagnostics summary on stderr."""
+    from graphtrace.render.diagnostics import summarize_diagnostics
+
+    found = 0
+    for text in texts:
+        _print_rendered(text, fmt, first=found == 0)
+        found += 1
+    warnings, skipped, failed = diagnostics()
+    _check_outcome(files, found, wanted, strict, [*skipped, *failed], failed)
+    summary = summarize_diagnostics([d.model_dump() for d in warnings],
+                                    [d.model_dump() for d in [*skipped, *failed]])
+    if summary:
+        err_console.print(summary, markup=False, highlight=False)
+
+
+def _strict_json(files: Sequence[str], stream: Any, reports: Iterator[Any], failed: list[Diagnostic],
+                 wanted: str | None) -> None:
+    """--strict JSON: buffered, so nothing is printed unless every record is good."""
+    from graphtrace.analysis.report import AnalysisOutput
+    from graphtrace.render.json import render_json
+
+    kept = list(reports)
+    skipped = [*stream.skipped, *failed]
+    _check_outcome(files, len(kept), wanted, True, skipped, failed)
+    output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
+    with gc_paused():
+        text = render_json(output.model_dump(mode="json"))
+    _write(text)
+
+
+def _jobs(jobs: int, files: Sequence[str], strict: bool, trace_id: str | None) -> int:
+    """Worker processes to use: 0 means one per CPU; one process for stdin, --strict or --trace-id."""
+    if strict or trace_id is not None or "-" in files:
+        return 1
+    return max(1, (os.cpu_count() or 1) if jobs == 0 else jobs)
 
 
 def _check_outcome(
@@ -231,40 +249,34 @@ def analyze(
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 2) on the first skipped record.")] = False,
     limit_traces: Annotated[int | None, typer.Option(
         "--limit-traces", min=1, help="Stop after this many analysed traces.")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0, help="Worker processes (0 = one per CPU). Each reads the whole input and "
+        "analyses its share of the traces; same output, warnings grouped by worker. One process for "
+        "stdin, --strict and --trace-id.")] = 1,
 ) -> None:
     """Analyse traces: call tree, self time, critical path, bottlenecks, anomalies, narrative."""
     from graphtrace.analysis.analyze import analyze_trace
-    from graphtrace.analysis.report import AnalysisOutput
+    from graphtrace.pipeline import ParallelAnalysis
     from graphtrace.readers import read_traces
-    from graphtrace.render.diagnostics import summarize_diagnostics
-    from graphtrace.render.json import render_json
 
     _check_input_format(input_format)
     wanted = normalize_trace_id(trace_id) if trace_id is not None else None
-    stream = read_traces(files, input_format=input_format, mapping=parse_mapping(mapping or []) or None,
-                         strict=strict)
-    failed: list[Diagnostic] = []
-    reports = analysed_reports(iter(stream), analyze_trace, trace_id=wanted, limit=limit_traces,
-                               strict=strict, skipped=failed)
-    if fmt is OutputFormat.json and not strict:
-        _stream_json(files, stream, reports, failed, wanted)
-        return
-    kept: list[Any] = []
-    found = 0
-    for report in reports:
-        if fmt is OutputFormat.json:
-            kept.append(report)
-        else:
-            _print_report(report, fmt, first=found == 0)
-        found += 1
-    skipped = [*stream.skipped, *failed]
-    _check_outcome(files, found, wanted, strict, skipped, failed)
-    if fmt is OutputFormat.json:  # --strict: nothing is printed unless every record is good
-        output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
-        with gc_paused():
-            text = render_json(output.model_dump(mode="json"))
-        _write(text)
-        return
-    summary = summarize_diagnostics([d.model_dump() for d in stream.warnings], [d.model_dump() for d in skipped])
-    if summary:
-        err_console.print(summary, markup=False, highlight=False)
+    read_options = {"input_format": input_format, "mapping": parse_mapping(mapping or []) or None}
+    workers = _jobs(jobs, files, strict, wanted)
+    if workers > 1:
+        run = ParallelAnalysis(files, jobs=workers, analyze=analyze_trace, render=_renderer(fmt),
+                               read_options=read_options, limit=limit_traces)
+        texts, diagnostics = iter(run), lambda: (run.warnings, run.skipped, run.failed)
+    else:
+        stream = read_traces(files, strict=strict, **read_options)
+        failed: list[Diagnostic] = []
+        reports = analysed_reports(iter(stream), analyze_trace, trace_id=wanted, limit=limit_traces,
+                                   strict=strict, skipped=failed)
+        if strict and fmt is OutputFormat.json:
+            _strict_json(files, stream, reports, failed, wanted)
+            return
+        texts, diagnostics = map(_renderer(fmt), reports), lambda: (stream.warnings, stream.skipped, failed)
+    if fmt is OutputFormat.json:
+        _stream_json(files, texts, diagnostics, wanted)
+    else:
+        _print_texts(files, texts, diagnostics, fmt, wanted, strict)

@@ -30,7 +30,8 @@ Per trace:
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import zlib
+from collections import OrderedDict, deque
 from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, Span, Trace
@@ -68,7 +69,8 @@ _PROBABLY = ("probably re-appeared (its id matched the Bloom filter of older tra
 class Assembler:
     """Feed items with :meth:`add` (yields traces that left the window), then :meth:`finish`."""
 
-    def __init__(self, ctx: ReadContext, window: int = DEFAULT_WINDOW, seen: SeenIds | None = None) -> None:
+    def __init__(self, ctx: ReadContext, window: int = DEFAULT_WINDOW, seen: SeenIds | None = None,
+                 shard: tuple[int, int] | None = None) -> None:
         self.ctx = ctx
         self.window = max(1, window)
         self._open: OrderedDict[str, _Pending] = OrderedDict()
@@ -76,6 +78,11 @@ class Assembler:
         self._flushed = SeenIds() if seen is None else seen
         self._clock = 0
         self._current: _Pending | None = None
+        # sharded reading (see :func:`shard_of`): only this shard's traces are kept, but every
+        # span ticks the clock, so they flush exactly when an unsharded read flushes them
+        self._shard = shard
+        self._mine_cache: tuple[str | None, bool] = (None, False)
+        self.tags: deque[tuple[int, int]] | None = None if shard is None else deque()
 
     def add(self, item: Item) -> list[Trace] | None:
         """Take one item; return the traces that are now complete (usually None).
@@ -85,6 +92,10 @@ class Assembler:
         """
         if type(item) is SpanBatch:
             return self._add_batch(item)
+        if self._shard is not None:
+            trace_id = item.span.trace_id if type(item) is SpanItem else item.trace_id
+            if not self._mine(trace_id):  # another shard's: it ticks the clock as it would there
+                return None if trace_id is None else self._tick()
         if type(item) is SpanItem:
             span = item.span
             pending = self._touch(span.trace_id)
@@ -101,32 +112,49 @@ class Assembler:
             self._touch(item.trace_id).bad.append(item)
         else:
             self._touch(item.trace_id).drafts.append(item)
+        return self._tick()
+
+    def _tick(self) -> list[Trace] | None:
         self._clock += 1
         if self._clock & (_CHECK_EVERY - 1) == 0:
             self.ctx.counters.spans_read = self._clock
             return self._expire()
         return None
 
+    def _mine(self, trace_id: str | None) -> bool:
+        """Is this trace in our shard?  A record without a trace id belongs to shard 0 (it reports it)."""
+        if trace_id is None:
+            return self._shard[0] == 0
+        cached_id, mine = self._mine_cache
+        if cached_id != trace_id:
+            mine = shard_of(trace_id, self._shard[1]) == self._shard[0]
+            self._mine_cache = (trace_id, mine)
+        return mine
+
     def _add_batch(self, batch: SpanBatch) -> list[Trace] | None:
         """:meth:`add` for each span of ``batch`` in order (same clock, same window checks)."""
         out: list[Trace] | None = None
         pending, clock, mask = self._current, self._clock, _CHECK_EVERY - 1
+        sharded = self._shard is not None
         for span in batch.spans:
-            if pending is None or pending.trace_id != span.trace_id:
-                self._clock = clock
-                pending = self._touch(span.trace_id)
+            if sharded and not self._mine(span.trace_id):
+                pass  # another shard's span: it only ticks the clock
             else:
-                pending.last = clock
-            span_id = span.span_id
-            if span_id in pending.spans:
-                self._add_span(pending, span, batch)
-            else:
-                spans = pending.spans
-                if pending.ordered:
-                    parent = span.parent_span_id
-                    pending.ordered = parent is None or parent in spans
-                spans[span_id] = span
-                pending.sources[span_id] = batch
+                if pending is None or pending.trace_id != span.trace_id:
+                    self._clock = clock
+                    pending = self._touch(span.trace_id)
+                else:
+                    pending.last = clock
+                span_id = span.span_id
+                if span_id in pending.spans:
+                    self._add_span(pending, span, batch)
+                else:
+                    spans = pending.spans
+                    if pending.ordered:
+                        parent = span.parent_span_id
+                        pending.ordered = parent is None or parent in spans
+                    spans[span_id] = span
+                    pending.sources[span_id] = batch
             clock += 1
             if clock & mask == 0:
                 self._clock = self.ctx.counters.spans_read = clock
@@ -143,6 +171,8 @@ class Assembler:
             _, pending = self._open.popitem(last=False)
             trace = self._close(pending)
             if trace is not None:
+                if self.tags is not None:
+                    self.tags.append((self._clock + 1, pending.last))
                 yield trace
         self._current = None
         self.ctx.counters.spans_read = self._clock
@@ -171,6 +201,8 @@ class Assembler:
                 self._current = None
             trace = self._close(oldest)
             if trace is not None:
+                if self.tags is not None:
+                    self.tags.append((self._clock, oldest.last))
                 out.append(trace)
         return out
 
@@ -231,6 +263,15 @@ class Assembler:
         self.ctx.skip(problem.file, problem.record, problem.field,
                       f"{problem.message}{more}; whole trace {pending.trace_id} skipped "
                       f"({n_spans} span records)")
+
+
+def shard_of(trace_id: str, shards: int) -> int:
+    """The shard (0 .. shards - 1) of a trace id: a stable hash (CRC-32 of its UTF-8), the same in every process.
+
+    >>> shard_of("4bf92f3577b34da6a3ce929d0e0e4736", 2), shard_of("x", 1)
+    (0, 0)
+    """
+    return zlib.crc32(trace_id.encode("utf-8", "surrogatepass")) % shards
 
 
 def _insert(pending: _Pending, span: Span, source: Source) -> None:

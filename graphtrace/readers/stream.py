@@ -57,7 +57,7 @@ class TraceStream:
 
     def __init__(self, sources: Sequence[str | Path], *, input_format: str | None = None,
                  mapping: dict[str, str] | None = None, strict: bool = False,
-                 window: int = DEFAULT_WINDOW) -> None:
+                 window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> None:
         if input_format is not None and input_format not in FORMATS:
             raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(FORMATS)}")
         self.paths = expand_sources(sources)
@@ -65,6 +65,11 @@ class TraceStream:
         self.mapping = dict(mapping or {})
         self.ctx = ReadContext(strict=strict)
         self.window = window
+        self.shard = shard
+        # sharded: records are read in every shard but reported by shard 0 alone (the others
+        # read into a context nobody looks at); trace-level reports come from the trace's shard
+        self._rctx = self.ctx if shard is None or shard[0] == 0 else ReadContext()
+        self._assembler: Assembler | None = None
         self._started = False
 
     @property
@@ -88,9 +93,17 @@ class TraceStream:
         self._started = True
         yield from paused_gc(self._batches())
 
+    def tagged(self) -> Iterator[tuple[tuple[int, int], Trace]]:
+        """With ``shard``: ``(tag, trace)`` pairs, where sorting every shard's pairs by tag gives
+        the order an unsharded read yields the traces in (tags are unique across shards)."""
+        if self.shard is None:
+            raise InputError("tagged() needs a sharded stream (read_traces(..., shard=(k, n)))")
+        for trace in self:
+            yield self._assembler.tags.popleft(), trace
+
     def _batches(self) -> Iterator[list[Trace]]:
         """The traces, in the order they complete, in the lists the assembler hands them out."""
-        assembler = Assembler(self.ctx, self.window)
+        assembler = self._assembler = Assembler(self.ctx, self.window, shard=self.shard)
         add = assembler.add
         for path in self.paths:
             opened = open_source(path)
@@ -105,7 +118,7 @@ class TraceStream:
             yield [trace]
 
     def _items(self, opened: Opened) -> Iterator[Item]:
-        name, ctx = opened.name, self.ctx
+        name, ctx = opened.name, self._rctx
         layout = detect_layout(opened.head, complete=opened.complete)
         if self.input_format == "otlp-proto" or (layout == "binary" and self.input_format is None):
             yield from self._proto(opened)
@@ -127,20 +140,20 @@ class TraceStream:
             yield from self._document(opened)
 
     def _proto(self, opened: Opened) -> Iterator[Item]:
-        self.ctx.counters.records_read += 1
+        self._rctx.counters.records_read += 1
         doc = otlp_proto.parse_proto(opened.read_all())
         if doc is None:
-            self.ctx.counters.records_skipped += 1
-            self.ctx.skip(opened.name, None, None, "not UTF-8 JSON/CSV text and not an OTLP "
+            self._rctx.counters.records_skipped += 1
+            self._rctx.skip(opened.name, None, None, "not UTF-8 JSON/CSV text and not an OTLP "
                           "protobuf ExportTraceServiceRequest; file skipped")
             return
-        yield from otlp_json.read_document(doc, opened.name, None, self.ctx)
+        yield from otlp_json.read_document(doc, opened.name, None, self._rctx)
 
     def _reader(self, value: Any, name: str, record: str) -> DocumentReader | None:
         fmt = self.input_format or detect_format(value, self.mapping)
         if fmt is None:
-            self.ctx.counters.records_skipped += 1
-            self.ctx.skip(name, record, None, "cannot tell the trace format of this record "
+            self._rctx.counters.records_skipped += 1
+            self._rctx.skip(name, record, None, "cannot tell the trace format of this record "
                           "(not OTLP JSON, Jaeger, Zipkin or recognised flat rows; try --format/--map)")
             return None
         if fmt == "rows":
@@ -149,7 +162,7 @@ class TraceStream:
                 "jaeger": jaeger.read_document, "zipkin": zipkin.read_document}[fmt]
 
     def _document(self, opened: Opened) -> Iterator[Item]:
-        ctx, name = self.ctx, opened.name
+        ctx, name = self._rctx, opened.name
         ctx.counters.records_read += 1
         data = opened.read_all()
         if self.input_format in _FAST_FORMATS:
@@ -168,7 +181,7 @@ class TraceStream:
             yield from reader(value, name, None, ctx)
 
     def _ndjson(self, opened: Opened) -> Iterator[Item]:
-        ctx, name = self.ctx, opened.name
+        ctx, name = self._rctx, opened.name
         reader: DocumentReader | None = None
         fast = self.input_format in _FAST_FORMATS
         for number, line in enumerate(opened.lines(), 1):
@@ -210,7 +223,12 @@ def _format_changed(reader: DocumentReader, value: Any) -> bool:
 
 def read_traces(sources: Sequence[str | Path], *, input_format: str | None = None,
                 mapping: dict[str, str] | None = None, strict: bool = False,
-                window: int = DEFAULT_WINDOW) -> TraceStream:
-    """Read traces from files, directories, globs or ``-`` (stdin); see :class:`TraceStream`."""
+                window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> TraceStream:
+    """Read traces from files, directories, globs or ``-`` (stdin); see :class:`TraceStream`.
+
+    ``shard=(k, n)`` keeps only the traces whose :func:`~graphtrace.readers.assemble.shard_of`
+    is ``k`` (every record is still read, and reported by shard 0 only): ``n`` processes with
+    ``k = 0 .. n-1`` together yield each trace once, as one unsharded read would.
+    """
     return TraceStream(sources, input_format=input_format, mapping=mapping, strict=strict,
-                       window=window)
+                       window=window, shard=shard)

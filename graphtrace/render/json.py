@@ -43,6 +43,34 @@ def _shift(text: str, spaces: int) -> str:
     return "\n".join(pad + line for line in text.split("\n"))  # JSON strings escape their newlines
 
 
+def report_body(report: Mapping[str, Any]) -> str:
+    """One trace report as it sits in the indented document (inside ``"traces": [...]``).
+
+    >>> print(report_body({"trace_id": "a"}))
+        {
+          "trace_id": "a"
+        }
+    """
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
+    return _shift(orjson.dumps(dict(report), default=str, option=option).decode(), 4)
+
+
+def join_report_bodies(bodies: Iterable[str], tail: Callable[[], Mapping[str, Any]]) -> Iterator[str]:
+    """The document's chunks from ready :func:`report_body` texts (made elsewhere, e.g. in worker
+    processes), then ``tail()`` (warnings, skipped), called once the bodies are exhausted.
+
+    >>> "".join(join_report_bodies([], lambda: {"warnings": []})) == render_json({"traces": [], "warnings": []})
+    True
+    """
+    first = True
+    for body in bodies:
+        yield ('{\n  "traces": [\n' if first else ",\n") + body
+        first = False
+    rest = render_json({"traces": [], **tail()})
+    assert rest.startswith(_EMPTY_HEAD)
+    yield rest if first else "\n  ]" + rest[len(_EMPTY_HEAD):]
+
+
 def render_json_chunks(
     reports: Iterable[Mapping[str, Any]], tail: Callable[[], Mapping[str, Any]]
 ) -> Iterator[str]:
@@ -56,12 +84,4 @@ def render_json_chunks(
     >>> "".join(chunks) == render_json({"traces": [{"trace_id": "a"}], "warnings": []})
     True
     """
-    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
-    first = True
-    for report in reports:
-        body = _shift(orjson.dumps(dict(report), default=str, option=option).decode(), 4)
-        yield ('{\n  "traces": [\n' if first else ",\n") + body
-        first = False
-    rest = render_json({"traces": [], **tail()})
-    assert rest.startswith(_EMPTY_HEAD)
-    yield rest if first else "\n  ]" + rest[len(_EMPTY_HEAD):]
+    return join_report_bodies(map(report_body, reports), tail)

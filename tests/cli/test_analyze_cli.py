@@ -21,7 +21,8 @@ import orjson
 import pytest
 
 from graphtrace.analysis.report import AnalysisOutput
-from graphtrace.cli.analyze import analysed_reports, normalize_trace_id, parse_mapping
+from graphtrace.cli.analyze import normalize_trace_id, parse_mapping
+from graphtrace.pipeline import analysed_reports
 from graphtrace.errors import InputError
 from graphtrace.model import Span, Trace
 
