@@ -34,7 +34,15 @@ def graphtrace_exe() -> str:
     return str(Path(sys.executable).parent / "graphtrace")
 
 
-def analyze_rss(path: Path) -> dict[str, float]:
-    """``graphtrace analyze FILE --format text`` (reports streamed to /dev/null)."""
-    mb, secs = peak_rss_mb([graphtrace_exe(), "analyze", str(path), "--format", "text"])
-    return {"analyze_peak_rss_mb": round(mb, 1), "analyze_cli_s": round(secs, 1)}
+def analyze_rss(path: Path, spans: int) -> dict[str, float]:
+    """``graphtrace analyze FILE`` as a user runs it, output to /dev/null: peak RSS and wall time of
+    the text report (the default), and spans/s of the JSON report with one and with two processes
+    (``--jobs 2``: the peak is the largest single process; parent and workers each stay about that size)."""
+    exe = graphtrace_exe()
+    mb, secs = peak_rss_mb([exe, "analyze", str(path), "--format", "text"])
+    out = {"analyze_peak_rss_mb": round(mb, 1), "analyze_cli_s": round(secs, 1)}
+    for jobs in (1, 2):
+        mb, secs = peak_rss_mb([exe, "analyze", str(path), "--format", "json", "--jobs", str(jobs)])
+        out[f"analyze_cli_json_jobs{jobs}_spans_per_s"] = round(spans / secs)
+        out[f"analyze_cli_json_jobs{jobs}_peak_rss_mb"] = round(mb, 1)
+    return out

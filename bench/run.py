@@ -54,7 +54,7 @@ def run_size(n: int, workdir: Path, args: argparse.Namespace) -> dict:
     if args.rss:
         from bench.rss import analyze_rss
 
-        result.update(analyze_rss(path))
+        result.update(analyze_rss(path, spans))
     if args.neo4j:
         from bench.neo4j_stages import neo4j_stages
 

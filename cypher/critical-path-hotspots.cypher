@@ -23,10 +23,16 @@ MATCH (t:Trace)
 WHERE t.annotated = true
   AND ($since_ns IS NULL OR t.start_ns >= $since_ns)
   AND ($until_ns IS NULL OR t.start_ns < $until_ns)
-MATCH (t)-[:HAS_SPAN]->(s:Span)
-WHERE s.cp_ns > 0
-WITH s.service AS service, CASE WHEN $group_by = 'service' THEN null ELSE s.name END AS operation,
-     sum(s.cp_ns) AS cp_ns, count(DISTINCT s.trace_id) AS traces, count(s) AS spans, max(s.cp_ns) AS max_cp_ns
+// Per trace first: a group's trace count is then a plain count, not a DISTINCT over 2.5M trace ids
+// (at 10^5 traces that pass was two thirds of the time).
+CALL (t) {
+  MATCH (t)-[:HAS_SPAN]->(s:Span)
+  WHERE s.cp_ns > 0
+  RETURN s.service AS service, CASE WHEN $group_by = 'service' THEN null ELSE s.name END AS operation,
+         sum(s.cp_ns) AS trace_cp_ns, count(s) AS trace_spans, max(s.cp_ns) AS trace_max_cp_ns
+}
+WITH service, operation, sum(trace_cp_ns) AS cp_ns, count(*) AS traces, sum(trace_spans) AS spans,
+     max(trace_max_cp_ns) AS max_cp_ns
 WITH collect({service: service, operation: operation, cp_ns: cp_ns, traces: traces, spans: spans,
               max_cp_ns: max_cp_ns}) AS groups, sum(cp_ns) AS total
 UNWIND groups AS g
