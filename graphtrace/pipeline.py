@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import multiprocessing
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
@@ -80,6 +81,7 @@ def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read
     ``("done", warnings, skipped, failed)``, or ``("error", GraphtraceError)`` / ``("crash", text)``."""
     from graphtrace.readers import read_traces
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
     try:
         stream = read_traces(files, shard=shard, **read_options)
         batch: list[tuple[tuple[int, int], str]] = []
