@@ -12,6 +12,13 @@ analysed in memory (:mod:`graphtrace.analysis`), and compared with
 * across traces, the ``slow-edges`` recipe vs ``analysis.edges.EdgeCollector`` (what ``edge_stats`` uses),
   fed one trace at a time so memory follows the calls, not the spans.
 
+Traces are handled in chunks of ``_CHUNK``: one query per chunk reads the
+spans, one the annotations, one the remote calls, and one per per-trace recipe
+(:class:`graphtrace.recipes.batch.BatchedRecipe`: the built-in body, its
+``$trace_id`` bound per trace inside ``CALL``, its query type checked once).
+The next chunk is read on ``_WORKERS`` threads while this one is compared, so
+at most two chunks are in memory.
+
 Every difference becomes a :class:`Disagreement`; nothing is printed here.
 
 >>> CheckReport(traces_checked=1).ok
@@ -23,8 +30,9 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, NamedTuple
 
 import neo4j
 from neo4j import RoutingControl
@@ -37,8 +45,9 @@ from graphtrace.analysis.gaps import client_server_pairs
 from graphtrace.analysis.self_time import self_times
 from graphtrace.analysis.tree import TraceTree, build_tree
 from graphtrace.model import Trace
+from graphtrace.recipes.batch import BatchedRecipe
 from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import Recipe, load_recipe
+from graphtrace.recipes.header import load_recipe
 from graphtrace.recipes.run import run_recipe
 from graphtrace.store.queries import ANNOTATIONS, REMOTE_CALLS
 from graphtrace.store.read import iter_traces, list_trace_ids
@@ -47,6 +56,15 @@ _GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns
 _EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
                 "errors", "error_rate", "cp_traces", "cp_share")
 _ALL_ROWS = 1_000_000_000
+# The per-trace recipes and the columns the comparisons read (the rest are display columns).
+_PER_TRACE = {
+    "call-tree": ("span_id", "depth", "self_ns", "cp_ns", "on_cp"),
+    "self-time": ("span_id", "self_ns", "children_ns"),
+    "critical-path": ("span_id", "start_ns", "end_ns", "duration_ns"),
+    "bottlenecks": ("span_id", "cp_ns", "self_ns", "share"),
+}
+_CHUNK = 200  # traces per query; two chunks at most are held at a time
+_WORKERS = 3  # concurrent reads of one chunk (the server runs them in parallel)
 
 
 class Disagreement(BaseModel):
@@ -103,22 +121,40 @@ class _Checker:
 
 
 class _Recipes:
-    """The built-in recipes the check runs (user overrides never replace what is being checked)."""
+    """The built-in recipes the check runs (user overrides never replace what is being checked).
+
+    The per-trace ones run many traces per query (:class:`BatchedRecipe`: the unchanged body
+    with ``$trace_id`` bound per trace), their query type established once, before any thread
+    uses them.
+    """
 
     def __init__(self, driver: neo4j.Driver, database: str, timeout_s: float | None) -> None:
         self.driver, self.database, self.timeout_s = driver, database, timeout_s
-        self._cache: dict[str, Recipe] = {}
+        self.per_trace = {name: BatchedRecipe(driver, load_recipe(builtin_dir() / f"{name}.cypher"), "trace_id",
+                                              database=database, timeout_s=timeout_s, columns=columns)
+                          for name, columns in _PER_TRACE.items()}
+
+    def prepare(self, trace_id: str) -> list[str]:
+        """EXPLAIN each per-trace recipe once (read only? batchable?); return notes on unbatched ones."""
+        for name, rec in self.per_trace.items():
+            rec.prepare(trace_id, **_params(name))
+        return [rec.note for rec in self.per_trace.values() if rec.note]
 
     def rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        if name not in self._cache:
-            self._cache[name] = load_recipe(builtin_dir() / f"{name}.cypher")
-        return run_recipe(self.driver, self._cache[name], params, database=self.database,
-                          timeout_s=self.timeout_s)[1]
+        recipe = load_recipe(builtin_dir() / f"{name}.cypher")
+        return run_recipe(self.driver, recipe, params, database=self.database, timeout_s=self.timeout_s)[1]
+
+
+def _params(name: str) -> dict[str, Any]:
+    # bottlenecks: every row (at most one per span, like the engine's limit=len(spans))
+    return {"limit": _ALL_ROWS} if name == "bottlenecks" else {}
 
 
 def _read(driver: neo4j.Driver, query: str, database: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = driver.execute_query(query, params, routing_=RoutingControl.READ, database_=database)
-    return [r.data() for r in records]
+    """Rows as dicts; the store's check queries return plain values (maps, lists, numbers, strings),
+    so no ``Record.data()`` conversion is needed."""
+    records, _, keys = driver.execute_query(query, params, routing_=RoutingControl.READ, database_=database)
+    return [dict(zip(keys, r)) for r in records]
 
 
 def _check_call_tree(chk: _Checker, tree: TraceTree, rows: list[dict[str, Any]],
@@ -197,19 +233,17 @@ def _memory(tree: TraceTree) -> dict[str, Any]:
     return {"per_span": per_span, "sections": sections, "bottlenecks": ranked, "self": selfs}
 
 
-def check_trace(trace: Trace, recipes: _Recipes, annotated: dict[str, Any] | None,
+def check_trace(trace: Trace, rows: Mapping[str, list[dict[str, Any]]], annotated: dict[str, Any] | None,
                 remote_calls: list[dict[str, Any]], out: list[Disagreement]) -> TraceTree:
-    """Compare one stored trace's recipe answers, annotations and remote calls with the engine;
-    return the trace's tree (the caller's edge statistics reuse it)."""
-    tid = trace.trace_id
-    chk = _Checker(tid, out)
+    """Compare one stored trace's recipe answers (``rows`` by recipe name), annotations and
+    remote calls with the engine; return the trace's tree (the caller's edge statistics reuse it)."""
+    chk = _Checker(trace.trace_id, out)
     tree = build_tree(trace)
     mem = _memory(tree)
-    _check_call_tree(chk, tree, recipes.rows("call-tree", trace_id=tid), mem["per_span"])
-    _check_self_time(chk, recipes.rows("self-time", trace_id=tid), tree, mem["self"])
-    _check_sections(chk, recipes.rows("critical-path", trace_id=tid), mem["sections"])
-    _check_bottlenecks(chk, recipes.rows("bottlenecks", trace_id=tid, limit=len(tree.spans)),
-                       mem["bottlenecks"])
+    _check_call_tree(chk, tree, rows["call-tree"], mem["per_span"])
+    _check_self_time(chk, rows["self-time"], tree, mem["self"])
+    _check_sections(chk, rows["critical-path"], mem["sections"])
+    _check_bottlenecks(chk, rows["bottlenecks"], mem["bottlenecks"])
     _check_annotations(chk, annotated, mem["per_span"])
     _check_gaps(chk, remote_calls, tree)
     return tree
@@ -233,6 +267,71 @@ def check_edges(recipes: _Recipes, collected: EdgeCollector, out: list[Disagreem
     return len(set(neo) | set(mem))
 
 
+class _Chunk(NamedTuple):
+    """Everything Neo4j says about one chunk of traces."""
+
+    trace_ids: list[str]
+    traces: list[Trace]
+    annotated: dict[str, dict[str, Any]]
+    calls: dict[str, list[dict[str, Any]]]
+    rows: dict[str, dict[str, list[dict[str, Any]]]]  # recipe -> trace id -> rows
+
+
+def _by_trace(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["trace_id"], []).append(row)
+    return out
+
+
+def _submit(pool: ThreadPoolExecutor, recipes: _Recipes, ids: list[str]) -> dict[str, Future]:
+    """Start every read of one chunk; the server runs them side by side."""
+    driver, db = recipes.driver, recipes.database
+    jobs = {name: pool.submit(rec.rows, ids, **_params(name)) for name, rec in recipes.per_trace.items()}
+    jobs["traces"] = pool.submit(lambda: list(iter_traces(driver, database=db, trace_ids=ids, batch=len(ids))))
+    jobs["annotated"] = pool.submit(lambda: {r["trace_id"]: r for r in _read(driver, ANNOTATIONS, db, trace_ids=ids)})
+    jobs["calls"] = pool.submit(lambda: _by_trace(_read(driver, REMOTE_CALLS, db, trace_ids=ids)))
+    return jobs
+
+
+def _collect(ids: list[str], jobs: dict[str, Future]) -> _Chunk:
+    got = {key: job.result() for key, job in jobs.items()}
+    return _Chunk(ids, got["traces"], got["annotated"], got["calls"], {name: got[name] for name in _PER_TRACE})
+
+
+def _chunks(recipes: _Recipes, ids: list[str]) -> Iterable[_Chunk]:
+    """The chunks in order, the next one read while the caller checks the current one."""
+    if not ids:
+        return
+    starts = range(0, len(ids), _CHUNK)
+    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="graphtrace-check") as pool:
+        pending = _submit(pool, recipes, ids[:_CHUNK])
+        for start in starts:
+            chunk_ids, jobs = ids[start:start + _CHUNK], pending
+            after = ids[start + _CHUNK:start + 2 * _CHUNK]
+            ready = _collect(chunk_ids, jobs)
+            pending = _submit(pool, recipes, after) if after else {}
+            yield ready
+
+
+def _check_chunk(chunk: _Chunk, report: CheckReport, edges: EdgeCollector,
+                 on_progress: Callable[[int], None] | None) -> None:
+    found = set()
+    for trace in chunk.traces:
+        tid = trace.trace_id
+        found.add(tid)
+        rows = {name: chunk.rows[name].get(tid, []) for name in _PER_TRACE}
+        edges.add(check_trace(trace, rows, chunk.annotated.get(tid), chunk.calls.get(tid, []),
+                              report.disagreements))
+        report.traces_checked += 1
+        report.spans_checked += len(trace.spans)
+        if on_progress is not None:
+            on_progress(report.traces_checked)
+    for missing in [t for t in chunk.trace_ids if t not in found]:
+        report.disagreements.append(Disagreement(trace_id=missing, quantity="trace exists",
+                                                 neo4j=False, networkx=None))
+
+
 def check_traces(
     driver: neo4j.Driver,
     *,
@@ -247,7 +346,9 @@ def check_traces(
     The edge check compares whole-database statistics, so it runs when every
     trace is checked (``trace_ids=None``), or when ``edge_window=(since_ns,
     until_ns)`` is given: then the caller promises that the checked traces
-    are the only ones with client spans in that window.
+    are the only ones with client spans in that window.  Traces are read and
+    the per-trace recipes run ``_CHUNK`` traces per query (``timeout_s`` is per
+    query), the next chunk while this one is compared.
     Example (needs a server)::
 
         report = check_traces(driver, database="neo4j", trace_ids=["971a6595..."])
@@ -255,26 +356,12 @@ def check_traces(
     ids = list_trace_ids(driver, database=database) if trace_ids is None else list(dict.fromkeys(trace_ids))
     report = CheckReport()
     recipes = _Recipes(driver, database, timeout_s)
+    if ids:
+        report.notes.extend(recipes.prepare(ids[0]))
     since, until = edge_window or (None, None)
     edges = EdgeCollector(since, until)  # per-call figures only: memory does not grow with the spans
-    for start in range(0, len(ids), 100):
-        chunk = ids[start:start + 100]
-        annotated = {r["trace_id"]: r for r in _read(driver, ANNOTATIONS, database, trace_ids=chunk)}
-        calls: dict[str, list[dict[str, Any]]] = {}
-        for row in _read(driver, REMOTE_CALLS, database, trace_ids=chunk):
-            calls.setdefault(row["trace_id"], []).append(row)
-        found = set()
-        for trace in iter_traces(driver, database=database, trace_ids=chunk):
-            found.add(trace.trace_id)
-            edges.add(check_trace(trace, recipes, annotated.get(trace.trace_id), calls.get(trace.trace_id, []),
-                                  report.disagreements))
-            report.traces_checked += 1
-            report.spans_checked += len(trace.spans)
-            if on_progress is not None:
-                on_progress(report.traces_checked)
-        for missing in [t for t in chunk if t not in found]:
-            report.disagreements.append(Disagreement(trace_id=missing, quantity="trace exists",
-                                                     neo4j=False, networkx=None))
+    for chunk in _chunks(recipes, ids):
+        _check_chunk(chunk, report, edges, on_progress)
     if trace_ids is None or edge_window is not None:
         report.edges_checked = check_edges(recipes, edges, report.disagreements)
     else:

@@ -70,11 +70,12 @@ def _translate(recipe: Recipe, exc: Exception, timeout_s: float | None) -> Excep
                        file=recipe.path)
 
 
-def query_type(driver: neo4j.Driver, recipe: Recipe, params: Mapping[str, Any], *, database: str) -> str:
-    """``EXPLAIN`` the body and return the server's query type: ``r``, ``rw``, ``w`` or ``s``."""
+def query_type(driver: neo4j.Driver, recipe: Recipe, params: Mapping[str, Any], *, database: str,
+               text: str | None = None) -> str:
+    """``EXPLAIN`` ``text`` (default: the body) and return the server's query type: ``r``, ``rw``, ``w`` or ``s``."""
     try:
         result = driver.execute_query(
-            _query(recipe, "EXPLAIN\n" + recipe.body, None), dict(params),
+            _query(recipe, "EXPLAIN\n" + (recipe.body if text is None else text), None), dict(params),
             routing_=RoutingControl.READ, database_=database,
         )
     except (Neo4jError, ServiceUnavailable, SessionExpired) as exc:
@@ -102,6 +103,40 @@ def check_mode(recipe: Recipe, qtype: str, *, write: bool) -> None:
                           "run it with --write to allow that", file=recipe.path)
 
 
+def run_checked(
+    driver: neo4j.Driver,
+    recipe: Recipe,
+    bound: Mapping[str, Any],
+    qtype: str,
+    *,
+    database: str,
+    timeout_s: float | None = 30,
+    text: str | None = None,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run ``text`` (default: the body) with ``bound`` parameters; the caller has already
+    established its query type ``qtype`` (:func:`query_type`) and accepted it (:func:`check_mode`).
+
+    For callers that run one recipe many times: the query type of a body does not depend
+    on parameter values, so one ``EXPLAIN`` serves every run.  Returns ``(columns, rows)``.
+    Example (needs a server)::
+
+        qtype = query_type(driver, recipe, bound, database="neo4j")
+        check_mode(recipe, qtype, write=False)
+        columns, rows = run_checked(driver, recipe, bound, qtype, database="neo4j")
+    """
+    routing = RoutingControl.READ if qtype == READ_ONLY else RoutingControl.WRITE
+    try:
+        result = driver.execute_query(
+            _query(recipe, recipe.body if text is None else text, timeout_s), dict(bound),
+            routing_=routing, database_=database,
+        )
+    except (Neo4jError, ServiceUnavailable, SessionExpired) as exc:
+        raise _translate(recipe, exc, timeout_s) from exc
+    columns = list(result.keys)
+    rows = [dict(zip(columns, map(to_plain, record))) for record in result.records]
+    return columns, rows
+
+
 def run_recipe(
     driver: neo4j.Driver,
     recipe: Recipe,
@@ -122,13 +157,4 @@ def run_recipe(
     bound = bind_params(recipe, params)
     qtype = query_type(driver, recipe, bound, database=database)
     check_mode(recipe, qtype, write=write)
-    routing = RoutingControl.READ if qtype == READ_ONLY else RoutingControl.WRITE
-    try:
-        result = driver.execute_query(
-            _query(recipe, recipe.body, timeout_s), bound, routing_=routing, database_=database,
-        )
-    except (Neo4jError, ServiceUnavailable, SessionExpired) as exc:
-        raise _translate(recipe, exc, timeout_s) from exc
-    columns = list(result.keys)
-    rows = [{key: to_plain(record[key]) for key in columns} for record in result.records]
-    return columns, rows
+    return run_checked(driver, recipe, bound, qtype, database=database, timeout_s=timeout_s)
