@@ -135,8 +135,10 @@ def neo4j_stages(path: Path, result: dict, *, with_check: bool, restart: bool) -
             from graphtrace.crosscheck import check_traces
 
             t = time.perf_counter()
-            check_traces(driver, database=db)
+            report = check_traces(driver, database=db)
             result["check_all_s"] = round(time.perf_counter() - t, 2)
+            result["check_all_traces_per_s"] = round(report.traces_checked / result["check_all_s"], 1)
+            result["check_all_disagreements"] = len(report.disagreements)
         result["neo4j_at_end"] = process_memory_mb(pid)
     finally:
         driver.close()
