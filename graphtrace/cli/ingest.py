@@ -17,6 +17,8 @@ holds nodes.
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -74,15 +76,42 @@ def _annotate(driver, trace_ids: list[str], database: str) -> str:
     return f"annotated {done['traces']} traces ({done['spans']} spans)"
 
 
-def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool) -> None:
-    """``ingest --bulk``: the library does the work; print its counts and time split."""
+def default_jobs(cpus: int | None) -> int:
+    """``--jobs`` by default: the CPUs this process may use, at most 4.
+
+    >>> default_jobs(2), default_jobs(16), default_jobs(None)
+    (2, 4, 1)
+    """
+    return max(1, min(cpus or 1, 4))
+
+
+def _cpus() -> int | None:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count()
+
+
+def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, jobs: int) -> None:
+    """``ingest --bulk``: the library does the work; print its counts and time split.
+
+    With ``jobs > 1`` and no stdin among the inputs, the CSV writing runs in ``jobs``
+    processes, each re-reading the same files (``reread``) and keeping its share of the traces.
+    """
+    from graphtrace.readers import read_traces
+    from graphtrace.readers.sources import STDIN
     from graphtrace.store.bulk import bulk_ingest
     from graphtrace.store.connection import connect
 
     def say(message: str) -> None:
         err_console.print(message, markup=False)
 
-    done = bulk_ingest(stream, settings, home=home, strict=strict, on_progress=say)
+    reread = None
+    if jobs > 1 and STDIN not in stream.paths:
+        reread = functools.partial(read_traces, list(stream.paths), input_format=stream.input_format,
+                                   mapping=stream.mapping or None, strict=strict)
+    done = bulk_ingest(stream, settings, home=home, strict=strict, on_progress=say,
+                       workers=jobs if reread is not None else 1, reread=reread)
     c = done.counts
     note = ""
     if annotate and c.trace_ids:
@@ -91,7 +120,8 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool) -> 
     console.print(
         f"Bulk-loaded {c.traces:,} traces, {c.spans:,} spans, {c.services:,} services and "
         f"{c.relationship_count:,} relationships into {settings.describe()} in {done.total_seconds:.1f}s "
-        f"({rate(c.spans, done.total_seconds)}): CSV {done.csv_seconds:.1f}s, stop {done.stop_seconds:.1f}s, "
+        f"({rate(c.spans, done.total_seconds)}): CSV {done.csv_seconds:.1f}s"
+        f"{f' ({c.workers} processes)' if c.workers > 1 else ''}, stop {done.stop_seconds:.1f}s, "
         f"import {done.import_seconds:.1f}s, restart {done.restart_seconds:.1f}s, "
         f"schema {done.schema_seconds:.1f}s.", markup=False)
     if note:
@@ -117,6 +147,9 @@ def ingest_command(
         "--bulk", help="First load into the EMPTY local Neo4j with neo4j-admin import (stops and restarts it).")] = False,
     home: Annotated[Optional[Path], typer.Option(
         "--home", help="With --bulk: the local Neo4j's home (env GRAPHTRACE_HOME).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="With --bulk: processes writing the CSV files (default: the CPUs, "
+        "at most 4; always 1 when reading stdin).")] = None,
     uri: UriOption = None,
     user: UserOption = None,
     password: PasswordOption = None,
@@ -132,7 +165,7 @@ def ingest_command(
     stream = read_traces(paths, input_format=input_format, mapping=parse_mapping(mapping or []) or None,
                          strict=strict)
     if bulk:
-        _bulk(stream, settings, home, strict, annotate)
+        _bulk(stream, settings, home, strict, annotate, jobs or default_jobs(_cpus()))
         return
     driver = connect(settings)
     try:

@@ -24,6 +24,7 @@ from graphtrace.localdb.config import configured_options
 from graphtrace.model import Event, Link, Span, Trace
 from graphtrace.readers import read_traces
 from graphtrace.store.bulk import bulk_ingest
+from graphtrace.store.bulk.shard import shard_of
 from graphtrace.store.connection import Neo4jSettings, connect
 from graphtrace.store.ingest import ingest
 from graphtrace.store.schema import init_schema, schema_status
@@ -160,16 +161,23 @@ def fixture_traces() -> list[Trace]:
     return traces
 
 
-def test_bulk_graph_equals_driver_graph(empty_db, bulk_home):
-    settings = empty_db
-    summary = bulk_ingest(fixture_traces(), settings, home=bulk_home)
+def _bulk_then_driven(settings: Neo4jSettings, home: Path, make, workers: int):
+    """Bulk-load ``make()`` with ``workers`` processes, dump; wipe, ingest ``make()`` with the driver, dump."""
+    summary = bulk_ingest(make(), settings, home=home, workers=workers, reread=make if workers > 1 else None)
     bulk = dump(settings)
     with connect(settings) as driver:
         assert schema_status(driver, settings.database).ok
         wipe(driver, settings.database)
         init_schema(driver, database=settings.database)
-        driven = ingest(driver, fixture_traces(), database=settings.database, batch_spans=40)
-    expected = dump(settings)
+        driven = ingest(driver, make(), database=settings.database, batch_spans=40)
+    return summary, bulk, driven, dump(settings)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bulk_graph_equals_driver_graph(empty_db, bulk_home, workers):
+    settings = empty_db
+    summary, bulk, driven, expected = _bulk_then_driven(settings, bulk_home, fixture_traces, workers)
+    assert summary.counts.workers == workers
 
     assert bulk[0] == expected[0]  # nodes
     assert bulk[1] == expected[1]  # relationships
@@ -181,6 +189,65 @@ def test_bulk_graph_equals_driver_graph(empty_db, bulk_home):
     assert summary.counts.relationship_count == len(bulk[1])
     assert summary.counts.fixups  # [""] and the delimiter array went through the driver
     assert summary.import_seconds > 0 and summary.csv_seconds > 0
+
+
+def _one_per_shard(prefix: str) -> tuple[str, str]:
+    """Two trace ids starting with ``prefix``: one of shard 0, one of shard 1 (of 2)."""
+    found: dict[int, str] = {}
+    for i in range(1000):
+        found.setdefault(shard_of(f"{prefix}{i}", 2), f"{prefix}{i}")
+    return found[0], found[1]
+
+
+def _too_big(tid: str, span_id: str = "x") -> Trace:
+    """A trace the driver refuses: its span lasts longer than 64 bits of nanoseconds."""
+    proto = rich_trace("p", "q").spans[0]
+    return Trace(trace_id=tid, spans=[Span.model_construct(
+        trace_id=tid, span_id=span_id, parent_span_id=None, ref_type=None, service="s", name="n",
+        kind=proto.kind, start_ns=0, end_ns=2**63, status_code=proto.status_code, status_message="",
+        attributes={}, resource={}, events=[], links=[])])
+
+
+def crossing_traces() -> list[Trace]:
+    """Pieces of one trace far apart and links between the two shards of 2 workers (see the test)."""
+    r0, r1 = _one_per_shard("rich-")
+    o0, o1 = _one_per_shard("other-")
+    bad0, linker1 = _one_per_shard("bad-")
+    piece0, piece1 = _one_per_shard("piece-")
+    early0, late0 = split(rich_trace(r0, o1), {"r", "c", "o"})  # s (links to f, o1) comes late
+    early1, late1 = split(rich_trace(r1, o0), {"r", "c", "s"})  # s comes early, its target f late
+    linker = Trace(trace_id=linker1, spans=[_span(linker1, "l", service="svc", links=[
+        Link(trace_id=bad0, span_id="x"), Link(trace_id=o0, span_id="nope"), Link(trace_id=o0, span_id="o1")])])
+    filler = list(generate(GenOptions(traces=20, fan_out=3, seed=11)))
+    return [early0, early1, make_trace(piece1, seed=2), *filler[:10], other_trace(o1), linker, _too_big(bad0),
+            *filler[10:], late1, _too_big(piece1, span_id="late-bad"), make_trace(piece0, seed=4),
+            late0, other_trace(o0)]
+
+
+def test_two_workers_split_traces_and_cross_shard_links(empty_db, bulk_home):
+    """A trace in two pieces 20+ traces apart, and links from each shard into the other, with 2 workers.
+
+    Hand-derived: ``r0/s -> r0/f``, ``r0/s -> o1/o1``, ``r1/s -> r1/f``, ``r1/s -> o0/o1`` and
+    ``linker/l -> o0/o1`` are the five ``LINKS_TO``; ``linker/l`` is the one ``LinkPending`` (its
+    targets ``bad0`` (refused) and ``o0/nope`` (no such span) are not in the load).
+    """
+    r0, r1 = _one_per_shard("rich-")
+    o0, o1 = _one_per_shard("other-")
+    traces = crossing_traces()
+    assert [t.trace_id for t in traces].index(r0) == 0 and [t.trace_id for t in traces][-2] == r0
+    summary, bulk, driven, expected = _bulk_then_driven(empty_db, bulk_home, crossing_traces, 2)
+
+    assert bulk[0] == expected[0]
+    assert bulk[1] == expected[1]
+    assert [(d.record, d.field, d.message) for d in summary.counts.skipped] == [
+        (d.record, d.field, d.message) for d in driven.skipped]
+    assert len(summary.counts.skipped) == 2  # bad0, and the late piece of piece1
+    links = sorted((r[2][1:], r[3][1:]) for r in bulk[1] if r[0] == "LINKS_TO")
+    assert links == sorted([((r0, "s"), (r0, "f")), ((r0, "s"), (o1, "o1")), ((r1, "s"), (r1, "f")),
+                            ((r1, "s"), (o0, "o1")), ((_one_per_shard("bad-")[1], "l"), (o0, "o1"))])
+    assert [n[0] for n in bulk[0]].count(("LinkPending", "Span")) == 1
+    assert summary.counts.trace_ids == list(dict.fromkeys(
+        t.trace_id for t in traces if t.trace_id != _one_per_shard("bad-")[0]))
 
 
 def test_refuses_a_database_that_holds_nodes(empty_db, bulk_home):
@@ -221,9 +288,10 @@ def test_cli_bulk_refusal_exits_2(bulk_home):
     assert "Traceback" not in done.stderr
 
 
-def test_cli_bulk_loads_the_example(empty_db, bulk_home):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_bulk_loads_the_example(empty_db, bulk_home, jobs):
     env = {k: "" for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
-    done = _cli(["ingest", "--bulk", "--no-annotate", "--home", str(bulk_home), str(EXAMPLE)], env)
+    done = _cli(["ingest", "--bulk", "--no-annotate", "--jobs", jobs, "--home", str(bulk_home), str(EXAMPLE)], env)
     assert done.returncode == 0, done.stderr
     (trace,) = read_traces([str(EXAMPLE)])
     assert f"Bulk-loaded 1 traces, {len(trace.spans)} spans" in done.stdout

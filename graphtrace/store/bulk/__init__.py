@@ -5,7 +5,8 @@ database (the one :mod:`graphtrace.localdb` manages).  The graph is the one
 :func:`graphtrace.store.ingest.ingest` builds from the same traces (same
 row-building code); see ``docs/neo4j.md``, "Bulk first load".
 
-* :func:`write_csvs` streams traces into typed CSV files (times it);
+* :func:`write_csvs` streams traces into typed CSV files (times it), in one process or,
+  given a way to read the input again, in several (one shard of the trace ids each);
 * :func:`import_csvs` runs the bare ``neo4j-admin database import full`` on them (server stopped);
 * :func:`bulk_ingest` does it all: refusals, CSVs, stop, import, restart, schema.
 

@@ -180,11 +180,13 @@ def _stop_import_restart(layout: localdb.Layout, options: localdb.ServerOptions,
 
 
 def bulk_ingest(traces: Iterable[Trace], settings: Neo4jSettings, *, home: str | Path | localdb.Layout | None = None,
-                strict: bool = False, heap: str = "1g", on_progress: Progress | None = None) -> BulkSummary:
+                strict: bool = False, heap: str = "1g", on_progress: Progress | None = None, workers: int = 1,
+                reread: Callable[[], Iterable[Trace]] | None = None) -> BulkSummary:
     """Load ``traces`` into the empty local database with neo4j-admin; see the module docstring.
 
     Refuses (``StoreError``) when ``settings`` is not the local server of ``home`` or its
-    database holds any node.  Skipped traces are in ``summary.counts.skipped``.
+    database holds any node.  Skipped traces are in ``summary.counts.skipped``.  ``workers``
+    and ``reread`` (a picklable way to read the same traces again) go to :func:`write_csvs`.
     """
     say = on_progress or (lambda message: None)
     layout = home if isinstance(home, localdb.Layout) else localdb.Layout.for_home(home)
@@ -198,8 +200,9 @@ def bulk_ingest(traces: Iterable[Trace], settings: Neo4jSettings, *, home: str |
         _refuse_unless_empty(settings)
         layout.import_dir.mkdir(parents=True, exist_ok=True)
         directory = Path(tempfile.mkdtemp(prefix="bulk-", dir=layout.import_dir))
-        say(f"writing CSV files into {directory}")
-        counts = write_csvs(traces, directory, strict=strict)
+        parallel = workers > 1 and reread is not None
+        say(f"writing CSV files into {directory}" + (f" ({workers} processes)" if parallel else ""))
+        counts = write_csvs(traces, directory, strict=strict, workers=workers, reread=reread)
         summary = BulkSummary(counts=counts, database=settings.database, csv_seconds=counts.seconds)
         _refuse_unless_empty(settings)
         if counts.traces == 0:

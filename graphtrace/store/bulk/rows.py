@@ -25,7 +25,7 @@ its properties with ``SET +=``).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,22 +43,33 @@ def node_id(trace_id: str, span_id: str) -> str:
 
 
 class Spill:
-    """The stream, pickled to a file: pieces of a trace are found again by their offsets."""
+    """The stream, pickled to a file: pieces of a trace are found again by their offsets.
+
+    ``pieces`` maps each stored trace id to its pieces' ``(stream position, file offset)``, in
+    stream order (ids in the order of their first piece).  ``keep`` (a trace id -> bool) limits
+    what is stored to one shard; the link targets (``targets``) are noted for every trace of the
+    stream, kept or not.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.pieces: dict[str, list[int]] = {}
+        self.pieces: dict[str, list[tuple[int, int]]] = {}
         self.targets: dict[str, set[str]] = {}
         self._file: IO[bytes] = open(path, "w+b")
 
-    def fill(self, traces: Iterable[Trace]) -> None:
-        """Store every trace (one pickle each); note the link targets."""
-        for trace in traces:
-            self.pieces.setdefault(trace.trace_id, []).append(self._file.tell())
-            pickle.dump(trace, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+    def fill(self, traces: Iterable[Trace], keep: Callable[[str], bool] | None = None) -> None:
+        """Store every (kept) trace, one pickle each; note the link targets of all."""
+        dump, tell, targets = pickle.Pickler(self._file, pickle.HIGHEST_PROTOCOL), self._file.tell, self.targets
+        for position, trace in enumerate(traces):
             for span in trace.spans:
                 for link in span.links:
-                    self.targets.setdefault(link.trace_id, set()).add(link.span_id)
+                    targets.setdefault(link.trace_id, set()).add(link.span_id)
+            trace_id = trace.trace_id
+            if keep is not None and not keep(trace_id):
+                continue
+            self.pieces.setdefault(trace_id, []).append((position, tell()))
+            dump.dump(trace)
+            dump.clear_memo()
         self._file.flush()
 
     def load(self, offset: int) -> Trace:

@@ -3,9 +3,17 @@
 Two passes, holding no trace in memory beyond the one being written: the
 stream is pickled to a spill file (noting which trace ids come in several
 pieces and which spans links point at), then each trace id is read back
-(all its pieces, merged), checked and written.  A trace that cannot be stored
-is skipped and reported like the driver path does (``prepare`` raises
-``InputError``), or raised with ``strict``.
+(all its pieces, merged), checked and written (:mod:`.shard`).  A trace that
+cannot be stored is skipped and reported like the driver path does
+(``prepare`` raises ``InputError``), or raised with ``strict``.
+
+With ``workers > 1`` and a way to read the input again (``reread``), the
+trace ids are split over that many processes by a stable hash
+(:mod:`.parallel`), each writing its own CSV files; what needs the whole
+input stays exact: the link targets are exchanged between the processes, the
+``Service`` nodes are written once here, and counts, skipped traces, fix-ups
+and trace ids are merged in the order a single writer gives (by stream
+position: of each trace id's first piece, or of a piece refused alone).
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as d:
@@ -20,15 +28,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic, Trace
 from graphtrace.store.bulk.csvfiles import CsvSet, encode_row, signature
-from graphtrace.store.ingest import prepare
-from graphtrace.store.bulk.rows import PENDING, SERVICE, SPAN, TRACE, Spill, merge_pieces, node_id, trace_graph
+from graphtrace.store.bulk.parallel import part_directory, run_shards
+from graphtrace.store.bulk.rows import SERVICE
+from graphtrace.store.bulk.shard import Fixup, ShardResult, ShardWriter
 
-Fixup = tuple[str, dict[str, str], dict[str, Any]]  # (label, key properties, properties to set)
+__all__ = ["CsvCounts", "Fixup", "write_csvs"]
 
 
 @dataclass
@@ -44,6 +51,7 @@ class CsvCounts:
     trace_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
     csvs: CsvSet | None = None
+    workers: int = 1
 
     @property
     def relationship_count(self) -> int:
@@ -51,128 +59,70 @@ class CsvCounts:
         return sum(self.relationships.values())
 
 
-def _build(spill: Spill, trace_id: str, exists: set[tuple[str, str]],
-           on_skip: Callable[[InputError], None] = lambda exc: None) -> dict[str, Any]:
-    """The graph of one trace id (its pieces merged); ``InputError`` when it cannot be stored.
-
-    Of several pieces, one that ``prepare`` refuses is dropped (and noted in ``skipped``), as
-    the driver path skips that piece alone and keeps the others (``on_skip`` hears of it).
-    """
-    pieces = [spill.load(o) for o in spill.pieces[trace_id]]
-    if len(pieces) > 1:
-        kept = []
-        for piece in pieces:
-            try:
-                prepare(piece)
-                kept.append(piece)
-            except InputError as exc:
-                on_skip(exc)
-        pieces = kept or pieces
-    return trace_graph(merge_pieces(pieces), exists)
+def _single(traces: Iterable[Trace], directory: Path, strict: bool) -> ShardResult:
+    """All trace ids in this process: the one shard of one."""
+    writer = ShardWriter(part_directory(directory, 0), strict=strict)
+    try:
+        return writer.write(writer.read(traces))
+    finally:
+        writer.close()
 
 
-def _link_targets(spill: Spill) -> set[tuple[str, str]]:
-    """The link targets that will be in the load (their trace is in the stream and storable)."""
-    found: set[tuple[str, str]] = set()
-    for trace_id, span_ids in spill.targets.items():
-        if trace_id not in spill.pieces:
-            continue
-        try:
-            stored = {row[0]["span_id"] for row in _build(spill, trace_id, set())["spans"]}
-        except InputError:
-            continue
-        found.update((trace_id, s) for s in span_ids & stored)
-    return found
+def _ordered(lists: Iterable[list]) -> list:
+    """The items of ``(position, item)`` lists, in position order (stable: a trace's items keep theirs)."""
+    merged = [entry for entries in lists for entry in entries]
+    merged.sort(key=lambda entry: entry[0])
+    return [item for _, item in merged]
 
 
-Row = tuple[str, tuple, tuple, list]  # ("node", (labels, space, id), columns, cells) or ("rel", (type, start, end), ...)
+def _merge(results: list[ShardResult]) -> CsvCounts:
+    """One :class:`CsvCounts` of the shards; with ``strict``, the first refused trace of the stream raised."""
+    errors = [r.error for r in results if r.error is not None]
+    if errors:
+        raise min(errors, key=lambda e: e[0])[1]
+    counts = CsvCounts(workers=len(results))
+    for r in results:
+        counts.traces += r.traces
+        counts.spans += r.spans
+        for rel_type, n in r.relationships.items():
+            counts.relationships[rel_type] = counts.relationships.get(rel_type, 0) + n
+    counts.skipped = _ordered(r.skipped for r in results)
+    counts.fixups = _ordered(r.fixups for r in results)
+    counts.trace_ids = _ordered(r.trace_ids for r in results)
+    return counts
 
 
-def _encode(props: dict[str, Any]) -> tuple[tuple, list[Any], dict[str, Any]]:
-    if not props:
-        return (), [], {}
-    columns = signature(props)
-    cells, fix = encode_row(props, columns)
-    return columns, cells, fix
-
-
-def _rows(graph: dict[str, Any], fixups: list[Fixup]) -> list[Row]:
-    """Every CSV row of one trace, encoded before anything is written (``InputError`` refuses the trace)."""
-    trace = graph["trace"]
-    rows: list[Row] = []
-    nodes = [((TRACE,), TRACE, trace["trace_id"], trace, {"trace_id": trace["trace_id"]})]
-    for props, _service, pending in graph["spans"]:
-        key = {"trace_id": props["trace_id"], "span_id": props["span_id"]}
-        labels = (SPAN, PENDING) if pending else (SPAN,)
-        full = {**props, "pending_link_traces": pending} if pending else props
-        nodes.append((labels, SPAN, node_id(key["trace_id"], key["span_id"]), full, key))
-    for labels, space, nid, props, key in nodes:
-        columns, cells, fix = _encode(props)
-        rows.append(("node", (labels, space, nid), columns, cells))
-        if fix:
-            fixups.append((labels[0], key, fix))
-    for rel_type, start, end, props in graph["rels"]:
-        columns, cells, _ = _encode(props)  # relationship properties are scalars: no fix-ups
-        rows.append(("rel", (rel_type, start, end), columns, cells))
-    return rows
-
-
-def _write_trace(csvs: CsvSet, counts: CsvCounts, graph: dict[str, Any]) -> None:
-    fixups: list[Fixup] = []
-    rows = _rows(graph, fixups)
-    for kind, where, columns, cells in rows:
-        if kind == "node":
-            csvs.node(*where, columns, cells)
-        else:
-            csvs.relationship(*where, columns, cells)
-            counts.relationships[where[0]] = counts.relationships.get(where[0], 0) + 1
-    csvs.flush()
-    counts.fixups.extend(fixups)
-    counts.traces += 1
-    counts.spans += len(graph["spans"])
-    counts.trace_ids.append(graph["trace"]["trace_id"])
-
-
-def _services(csvs: CsvSet, counts: CsvCounts, names: set[str]) -> None:
+def _services(directory: Path, names: set[str]) -> CsvSet:
+    """The ``Service`` nodes, each once, in their own CSV set (no shard writes a ``Service`` file)."""
+    csvs = CsvSet(directory)
     for name in sorted(names):
-        columns, cells, _ = _encode({"name": name})
+        columns = signature({"name": name})
+        cells, _ = encode_row({"name": name}, columns)
         csvs.node((SERVICE,), SERVICE, name, columns, cells)
-    csvs.flush()
-    counts.services = len(names)
+    csvs.close()
+    return csvs
 
 
-def write_csvs(traces: Iterable[Trace], directory: str | Path, *, strict: bool = False) -> CsvCounts:
+def write_csvs(traces: Iterable[Trace], directory: str | Path, *, strict: bool = False, workers: int = 1,
+               reread: Callable[[], Iterable[Trace]] | None = None) -> CsvCounts:
     """Write the graph of ``traces`` as neo4j-admin CSV files into ``directory``; return the counts.
 
     Pieces of one trace id are merged; unstorable traces are skipped (``counts.skipped``), or
     raised as ``InputError`` with ``strict``.  ``counts.csvs.import_args()`` lists the files.
+    ``workers > 1`` needs ``reread``: a picklable callable returning a fresh stream of the same
+    traces (children read it; this process reads ``traces``); without it one process writes.
     """
     started = time.perf_counter()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    counts, csvs, services = CsvCounts(), CsvSet(directory), set()
-    spill = Spill(directory / "stream.pickle")
-    try:
-        spill.fill(traces)
-        exists = _link_targets(spill)
-        for trace_id in spill.pieces:
-
-            def skip(exc: InputError, trace_id: str = trace_id) -> None:
-                if strict:
-                    raise exc
-                counts.skipped.append(Diagnostic(record=exc.record or f"trace {trace_id}", field=exc.field,
-                                                 message=exc.message))
-            try:
-                graph = _build(spill, trace_id, exists, skip)
-                _write_trace(csvs, counts, graph)
-            except InputError as exc:
-                skip(exc)
-                continue
-            services.update(graph["services"])
-        _services(csvs, counts, services)
-    finally:
-        spill.close()
-        csvs.close()
-    counts.csvs = csvs
+    if workers > 1 and reread is not None:
+        results = run_shards(traces, reread, directory, workers, strict)
+    else:
+        results = [_single(traces, directory, strict)]
+    counts = _merge(results)
+    services: set[str] = set().union(*(r.services for r in results))
+    counts.csvs = _services(directory, services)
+    counts.csvs.parts = [r.csvs for r in results if r.csvs is not None]
+    counts.services = len(services)
     counts.seconds = time.perf_counter() - started
     return counts
