@@ -189,7 +189,7 @@ def attributes(kvs: list[_KeyValue] | None) -> dict[str, Any]:
 
 
 _TRACE_IDS: dict[str, str] = {}  # trace ids repeat across records: one cache for the stream
-_ID_LIMIT = 100_000
+_ID_LIMIT = 16_384  # ids of a trace arrive close together; a small cache hits as well, and stays small
 
 
 def clean_id(value: str, width: int, cache: dict[str, str]) -> str:
