@@ -19,14 +19,11 @@ from hypothesis import strategies as st
 from graphtrace.crosscheck import check_traces
 from graphtrace.errors import RecipeError
 from graphtrace.model import Span, Trace
-from graphtrace.recipes.annotate import annotate_traces
 from graphtrace.recipes.batch import BatchedRecipe, per_value_body
 from graphtrace.recipes.catalog import builtin_dir
 from graphtrace.recipes.header import load_recipe, parse_recipe
 from graphtrace.recipes.run import run_recipe
 from graphtrace.store.delete import delete_traces
-from graphtrace.store.ingest import ingest
-from graphtrace.store.schema import init_schema
 from graphtrace.synth import GenOptions, generate
 from tests.analysis.strategies import traces as random_traces
 
@@ -71,24 +68,6 @@ def test_unsafe_substitutions_are_refused(body):
 
 
 # --- against a server ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def store(neo4j_driver, neo4j_settings):
-    database = neo4j_settings.database
-    init_schema(neo4j_driver, database=database)
-    written: list[str] = []
-
-    def load(traces: list[Trace]) -> list[str]:
-        ids = [t.trace_id for t in traces]
-        written.extend(ids)
-        ingest(neo4j_driver, traces, database=database)
-        annotate_traces(neo4j_driver, ids, database=database)
-        return ids
-
-    load.driver, load.database = neo4j_driver, database
-    yield load
-    delete_traces(neo4j_driver, written, database=database)
-
 
 def _one_at_a_time(store, name: str, ids: list[str]) -> dict[str, list[dict]]:
     recipe = load_recipe(builtin_dir() / f"{name}.cypher")

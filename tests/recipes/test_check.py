@@ -24,8 +24,6 @@ from graphtrace.errors import GraphtraceError
 from graphtrace.model import SpanKind, Trace
 from graphtrace.recipes.annotate import annotate_traces
 from graphtrace.store.delete import delete_traces
-from graphtrace.store.ingest import ingest
-from graphtrace.store.schema import init_schema
 from tests.analysis.strategies import traces as random_traces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,24 +46,6 @@ def relabel(trace: Trace, trace_id: str, base: int) -> Trace:
                                              for e in s.events]})
              for s in trace.spans]
     return Trace(trace_id=trace_id, spans=spans)
-
-
-@pytest.fixture(scope="module")
-def store(neo4j_driver, neo4j_settings):
-    database = neo4j_settings.database
-    init_schema(neo4j_driver, database=database)
-    written: list[str] = []
-
-    def load(traces: list[Trace]) -> list[str]:
-        ids = [t.trace_id for t in traces]
-        written.extend(ids)
-        ingest(neo4j_driver, traces, database=database)
-        annotate_traces(neo4j_driver, ids, database=database)
-        return ids
-
-    load.driver, load.database, load.settings = neo4j_driver, database, neo4j_settings
-    yield load
-    delete_traces(neo4j_driver, written, database=database)
 
 
 def assert_agree(report) -> None:
