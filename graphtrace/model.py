@@ -16,7 +16,9 @@ graphtrace.
 from __future__ import annotations
 
 import re
+import zlib
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -178,7 +180,7 @@ _LITERALS = re.compile(
     r"|\b(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}\b"  # long hex ids
     r"|\b\d+(?:\.\d+)?\b"                       # numbers
 )
-_STATEMENT_KEYS = ("db.statement", "db.query.text", "http.route", "url.path", "http.target", "rpc.method")
+STATEMENT_KEYS = ("db.statement", "db.query.text", "http.route", "url.path", "http.target", "rpc.method")
 
 
 def normalize_operation(text: str) -> str:
@@ -194,18 +196,55 @@ def normalize_operation(text: str) -> str:
     return _LITERALS.sub("?", text)
 
 
+# Distinct span names and statements are few next to spans: each is normalised once.
+_normalized = lru_cache(maxsize=1 << 16)(normalize_operation)
+
+
 def operation_key(span: "Span") -> str:
-    """The span's operation for N+1 detection: its name, plus its normalised statement or route.
+    """The span's operation for N+1 detection: its name, plus its normalised statement or route
+    (the first of ``STATEMENT_KEYS`` that holds a non-empty string).
 
     >>> operation_key(Span(trace_id="t", span_id="s", name="HGET", start_ns=0, end_ns=1,
     ...                    attributes={"db.statement": "HGET cart:17"}))
     'HGET | HGET cart:?'
     """
-    for key in _STATEMENT_KEYS:
-        value = span.attributes.get(key)
-        if isinstance(value, str) and value:
-            return f"{normalize_operation(span.name)} | {normalize_operation(value)}"
-    return normalize_operation(span.name)
+    attributes = span.attributes
+    if attributes:
+        for key in STATEMENT_KEYS:
+            value = attributes.get(key)
+            if isinstance(value, str) and value:
+                return f"{_normalized(span.name)} | {_normalized(value)}"
+    return _normalized(span.name)
+
+
+# dns.lookup / dns.resolve, tcp.connect, tls.connect, http.connect, db.connect, net.connect,
+# any other "<something>.connect", a bare "connect", tls/ssl handshakes.  Matched against the
+# lower-cased, stripped span name.  The cold_connection anomaly's default, and what ingest stores
+# as Span.conn_setup.
+CONNECTION_SETUP_PATTERN = (
+    r"^(?:dns\.(?:lookup|resolve)|(?:tls|ssl)\.handshake|connect|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.connect)$"
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def is_connection_setup(name: str, pattern: str = CONNECTION_SETUP_PATTERN) -> bool:
+    """Whether a span name is a connection set-up step: ``pattern`` fully matches the lower-cased,
+    stripped name (distinct (name, pattern) pairs are few next to spans: each is matched once).
+
+    >>> [is_connection_setup(n) for n in (" DNS.lookup", "tcp.connect", "connect", "HGET", "connected")]
+    [True, True, True, False, False]
+    """
+    return re.fullmatch(pattern, name.strip().lower()) is not None
+
+
+def shard_of(trace_id: str, shards: int) -> int:
+    """The shard (0 .. shards - 1) of a trace id: a stable hash (CRC-32 of its UTF-8), the same in
+    every process (``analyze --jobs``, ``ingest --bulk --jobs``).
+
+    >>> shard_of("123456789", 1), shard_of("123456789", 3), shard_of("123456789", 4)  # CRC-32 0xCBF43926
+    (0, 2, 2)
+    """
+    return zlib.crc32(trace_id.encode("utf-8", "surrogatepass")) % shards
 
 
 class Trace(_Frozenish):

@@ -30,11 +30,10 @@ Per trace:
 
 from __future__ import annotations
 
-import zlib
 from collections import OrderedDict, deque
 from typing import Any, Iterator
 
-from graphtrace.model import Diagnostic, Span, Trace
+from graphtrace.model import Diagnostic, Span, Trace, shard_of
 from graphtrace.readers.build import BadItem, Draft, Item, SpanBatch, SpanItem, _fast_factory, span_record
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.seen import SeenIds
@@ -263,15 +262,6 @@ class Assembler:
         self.ctx.skip(problem.file, problem.record, problem.field,
                       f"{problem.message}{more}; whole trace {pending.trace_id} skipped "
                       f"({n_spans} span records)")
-
-
-def shard_of(trace_id: str, shards: int) -> int:
-    """The shard (0 .. shards - 1) of a trace id: a stable hash (CRC-32 of its UTF-8), the same in every process.
-
-    >>> shard_of("4bf92f3577b34da6a3ce929d0e0e4736", 2), shard_of("x", 1)
-    (0, 0)
-    """
-    return zlib.crc32(trace_id.encode("utf-8", "surrogatepass")) % shards
 
 
 def _insert(pending: _Pending, span: Span, source: Source) -> None:

@@ -226,7 +226,7 @@ def read_traces(sources: Sequence[str | Path], *, input_format: str | None = Non
                 window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> TraceStream:
     """Read traces from files, directories, globs or ``-`` (stdin); see :class:`TraceStream`.
 
-    ``shard=(k, n)`` keeps only the traces whose :func:`~graphtrace.readers.assemble.shard_of`
+    ``shard=(k, n)`` keeps only the traces whose :func:`~graphtrace.model.shard_of`
     is ``k`` (every record is still read, and reported by shard 0 only): ``n`` processes with
     ``k = 0 .. n-1`` together yield each trace once, as one unsharded read would.
     """

@@ -22,34 +22,16 @@ True
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
 
 from graphtrace.errors import InputError
-from graphtrace.model import Event, Link, Span, operation_key
+from graphtrace.model import Event, Link, Span, is_connection_setup, operation_key
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _SORTED = orjson.OPT_SORT_KEYS
 ATTR_PREFIX = "attr."
-
-# The cold_connection anomaly's default pattern (graphtrace.analysis.anomalies.options,
-# DEFAULT_CONNECTION_PATTERN; a test keeps them equal), full match on the lower-cased,
-# stripped name: dns.lookup/resolve, tls/ssl.handshake, connect, any dotted *.connect.
-CONNECTION_SETUP = re.compile(
-    r"^(?:dns\.(?:lookup|resolve)|(?:tls|ssl)\.handshake|connect|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.connect)$"
-)
-
-
-def is_connection_setup(name: str) -> bool:
-    """Whether a span name is a connection set-up step (stored as ``Span.conn_setup``).
-
-    >>> [is_connection_setup(n) for n in (" DNS.lookup", "tcp.connect", "connect", "HGET", "connected")]
-    [True, True, True, False, False]
-    """
-    return CONNECTION_SETUP.fullmatch(name.strip().lower()) is not None
-
 
 def dumps(value: Any) -> str:
     """Exact, canonical JSON text (sorted keys).

@@ -3,10 +3,9 @@
 import pytest
 
 from graphtrace.analysis.anomalies import AnomalyOptions, find_anomalies
-from graphtrace.analysis.anomalies.cold_connection import is_connection_setup
 from graphtrace.analysis.anomalies.options import DEFAULT_CONNECTION_PATTERN
 from graphtrace.analysis.tree import build_tree
-from graphtrace.model import Event, Span, Trace
+from graphtrace.model import Event, Span, Trace, is_connection_setup
 
 MS = 1_000_000
 

@@ -17,15 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphtrace.analysis.analyze import analyze_trace
-from graphtrace.analysis.anomalies.cold_connection import is_connection_setup
-from graphtrace.analysis.anomalies.common import call_groups_of, calls_of, is_call, op_key
+from graphtrace.model import is_connection_setup
+from graphtrace.analysis.anomalies.common import call_groups_of, calls_of, is_call
 from graphtrace.analysis.anomalies.options import DEFAULT_CONNECTION_PATTERN
 from graphtrace.analysis.anomalies.orphan_span import descendants
 from graphtrace.analysis.critical_path import critical_path, critical_path_times, path_and_times
 from graphtrace.analysis.gaps import RemoteCall, client_server_pairs
 from graphtrace.analysis.report import TraceReport
 from graphtrace.analysis.tree import TraceTree, build_tree
-from graphtrace.model import Trace, operation_key
+from graphtrace.model import STATEMENT_KEYS, Trace, normalize_operation, operation_key
 from graphtrace.readers import read_traces
 from tests.analysis.strategies import traces, trees
 
@@ -117,7 +117,11 @@ def test_built_reports_equal_validated_reports_on_the_examples() -> None:
 def test_cached_operation_keys_and_call_groups(trace: Trace) -> None:
     tree = build_tree(trace)
     for span in trace.spans:
-        assert op_key(span) == operation_key(span)
+        # operation_key normalises through a cache: it must equal the uncached derivation
+        statement = next((v for key in STATEMENT_KEYS
+                          if isinstance(v := span.attributes.get(key), str) and v), None)
+        direct = normalize_operation(span.name)
+        assert operation_key(span) == (direct if statement is None else f"{direct} | {normalize_operation(statement)}")
     spans = tree.spans
     expected_calls = {pid: [c for c in tree.children(pid) if is_call(spans[pid], spans[c])]
                       for pid in tree.preorder()}

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from graphtrace.readers import read_traces
-from graphtrace.readers.assemble import shard_of
+from graphtrace.model import shard_of
 
 from tests.readers.test_sources import otlp_line
 

@@ -24,7 +24,7 @@ from graphtrace.localdb.config import configured_options
 from graphtrace.model import Event, Link, Span, Trace
 from graphtrace.readers import read_traces
 from graphtrace.store.bulk import bulk_ingest
-from graphtrace.store.bulk.shard import shard_of
+from graphtrace.model import shard_of
 from graphtrace.store.connection import Neo4jSettings, connect
 from graphtrace.store.ingest import ingest
 from graphtrace.store.schema import init_schema, schema_status

@@ -16,7 +16,7 @@ from graphtrace.errors import InputError
 from graphtrace.model import Link, Span, Trace
 from graphtrace.readers import read_traces
 from graphtrace.store.bulk import write_csvs
-from graphtrace.store.bulk.shard import shard_of
+from graphtrace.model import shard_of
 
 
 def _ids(prefix: str) -> tuple[str, str]:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from graphtrace.analysis.anomalies.options import DEFAULT_CONNECTION_PATTERN
-from graphtrace.model import Span
-from graphtrace.store.codec import CONNECTION_SETUP, span_from_props, span_props
+from graphtrace.analysis.anomalies.cold_connection import detect
+from graphtrace.analysis.anomalies.options import AnomalyOptions
+from graphtrace.analysis.tree import build_tree
+from graphtrace.model import Span, Trace
+from graphtrace.store.codec import span_from_props, span_props
 
 
 def span(name: str = "op", resource: dict | None = None) -> Span:
     return Span(trace_id="t", span_id="s", name=name, start_ns=0, end_ns=1, resource=resource or {})
 
 
-def test_the_pattern_is_the_cold_connection_anomalys():
-    assert CONNECTION_SETUP.pattern == DEFAULT_CONNECTION_PATTERN
+@pytest.mark.parametrize("name", ["dns.lookup", "DNS.Resolve", "ssl.handshake", " tcp.connect ", "connect",
+                                  "db.pool.connect", "connection", "tcp.connected", "GET /connect", "HGET"])
+def test_the_stored_flag_is_what_the_cold_connection_anomaly_sees(name):
+    # one CLIENT call with one child named `name`: the anomaly fires exactly when ingest flags the child
+    call = Span(trace_id="t", span_id="c", name="GET", kind="CLIENT", start_ns=0, end_ns=10)
+    child = Span(trace_id="t", span_id="k", parent_span_id="c", name=name, start_ns=1, end_ns=2)
+    fired = bool(detect(build_tree(Trace(trace_id="t", spans=[call, child])), {}, AnomalyOptions()))
+    assert span_props(child).get("conn_setup", False) is fired
 
 
 @pytest.mark.parametrize(("resource", "host"), [

@@ -19,32 +19,13 @@ each clipped to the call.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from graphtrace.analysis.anomalies.common import label, ms, union_ns
 from graphtrace.analysis.anomalies.options import AnomalyOptions
 from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import SpanKind
+from graphtrace.model import SpanKind, is_connection_setup
 
 _CLIENT = SpanKind.CLIENT
-
-
-def is_connection_setup(name: str, pattern: str) -> bool:
-    """Whether a span name is a connection set-up step.
-
-    >>> from graphtrace.analysis.anomalies.options import DEFAULT_CONNECTION_PATTERN as P
-    >>> [is_connection_setup(n, P) for n in ("dns.lookup", "tls.handshake", "db.connect", "connect", "HGET")]
-    [True, True, True, True, False]
-    """
-    return _is_setup(name, pattern)
-
-
-@lru_cache(maxsize=1 << 14)
-def _is_setup(name: str, pattern: str) -> bool:
-    # distinct (name, pattern) pairs are few next to spans: match each once
-    return re.fullmatch(pattern, name.strip().lower()) is not None
 
 
 def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -> list[Anomaly]:
@@ -54,8 +35,8 @@ def detect(tree: TraceTree, cp_times: dict[str, int], options: AnomalyOptions) -
     for sid, kids in tree._parents:
         if spans[sid].kind is not _CLIENT:
             continue
-        steps = [c for c in kids if _is_setup(spans[c].name, pattern)]
-        if steps and not _is_setup(spans[sid].name, pattern):
+        steps = [c for c in kids if is_connection_setup(spans[c].name, pattern)]
+        if steps and not is_connection_setup(spans[sid].name, pattern):
             out.append(_anomaly(tree, sid, steps, cp_times))
     return out
 

@@ -8,10 +8,9 @@ computed once per tree through ``TraceTree.memo``).
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import _STATEMENT_KEYS, Span, SpanKind, normalize_operation
+from graphtrace.model import Span, SpanKind, operation_key
 
 _CLIENT, _SERVER, _CONSUMER = SpanKind.CLIENT, SpanKind.SERVER, SpanKind.CONSUMER
 
@@ -98,26 +97,6 @@ def union_ns(intervals: list[tuple[int, int]]) -> int:
     return total
 
 
-# Distinct span names and statements are few next to spans; each is normalised once.
-_normalized = lru_cache(maxsize=1 << 16)(normalize_operation)
-
-
-def op_key(span: Span) -> str:
-    """``model.operation_key(span)``, normalising each distinct name or statement only once.
-
-    >>> op_key(Span(trace_id="t", span_id="s", name="HGET", start_ns=0, end_ns=1,
-    ...             attributes={"db.statement": "HGET cart:17"}))
-    'HGET | HGET cart:?'
-    """
-    attributes = span.attributes
-    if attributes:
-        for key in _STATEMENT_KEYS:
-            value = attributes.get(key)
-            if isinstance(value, str) and value:
-                return f"{_normalized(span.name)} | {_normalized(value)}"
-    return _normalized(span.name)
-
-
 def _calls(tree: TraceTree) -> dict[str, list[str]]:
     spans = tree.spans
     out: dict[str, list[str]] = {}
@@ -148,7 +127,7 @@ def _group(spans: dict[str, Span], calls: list[str]) -> dict[tuple[str, str], li
     groups: dict[tuple[str, str], list[str]] = {}
     for cid in calls:
         child = spans[cid]
-        key = (child.service, op_key(child))
+        key = (child.service, operation_key(child))
         group = groups.get(key)
         if group is None:
             groups[key] = [cid]

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# dns.lookup / dns.resolve, tcp.connect, tls.connect, http.connect, db.connect, net.connect,
-# any other "<something>.connect", a bare "connect", tls/ssl handshakes.  Matched against the
-# lower-cased, stripped span name.
-DEFAULT_CONNECTION_PATTERN = (
-    r"^(?:dns\.(?:lookup|resolve)|(?:tls|ssl)\.handshake|connect|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.connect)$"
-)
+from graphtrace.model import CONNECTION_SETUP_PATTERN
+
+# graphtrace.model.CONNECTION_SETUP_PATTERN: the same set-up steps ingest stores as Span.conn_setup.
+DEFAULT_CONNECTION_PATTERN = CONNECTION_SETUP_PATTERN
 
 
 class AnomalyOptions(BaseModel):

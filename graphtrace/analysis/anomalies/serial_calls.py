@@ -26,11 +26,11 @@ their sum; calls off the path do not lengthen the trace.)
 
 from __future__ import annotations
 
-from graphtrace.analysis.anomalies.cold_connection import _is_setup
 from graphtrace.analysis.anomalies.common import calls_of, label, ms, target_service
 from graphtrace.analysis.anomalies.options import AnomalyOptions
 from graphtrace.analysis.report import Anomaly, build
 from graphtrace.analysis.tree import TraceTree
+from graphtrace.model import is_connection_setup
 
 
 def serial_runs(tree: TraceTree, parent_id: str, options: AnomalyOptions) -> list[list[tuple[str, str]]]:
@@ -45,7 +45,7 @@ def serial_runs(tree: TraceTree, parent_id: str, options: AnomalyOptions) -> lis
     run_end = 0
     for cid in calls:
         child = spans[cid]
-        if _is_setup(child.name, pattern):
+        if is_connection_setup(child.name, pattern):
             continue
         target = target_service(tree, cid)
         if target is None:

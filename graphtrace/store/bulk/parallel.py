@@ -4,7 +4,7 @@ Every process reads the *whole* input (so the input must be readable more
 than once: ``reread`` makes a fresh stream of the same traces; this process
 reads the ``traces`` it was given, so a reader's own diagnostics fill in the
 caller's stream object exactly once) and keeps the traces of its shard
-(:func:`~graphtrace.store.bulk.shard.shard_of`).  The one exchange between
+(:func:`~graphtrace.model.shard_of`).  The one exchange between
 them is the link targets: each process finds those of its shard that will be
 in the load, this process sends the union to all, then each writes its
 shard.  A child's error comes back as the same exception (``GraphtraceError``

@@ -9,33 +9,23 @@ with the stream position of the trace id's first piece (of the piece itself,
 for a piece refused alone, where the driver path reports it), so that merging
 the shards gives the order one writer gives.  With one shard this *is* the
 single-process writer.
-
->>> shard_of("123456789", 1), shard_of("123456789", 3), shard_of("123456789", 4)  # CRC-32 0xCBF43926
-(0, 2, 2)
+The shard of a trace id is :func:`graphtrace.model.shard_of`, as for ``analyze --jobs``.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graphtrace.errors import InputError
-from graphtrace.model import Diagnostic, Trace
+from graphtrace.model import Diagnostic, Trace, shard_of
 from graphtrace.store.bulk.csvfiles import CsvSet, encode
 from graphtrace.store.bulk.rows import PENDING, SPAN, TRACE, Spill, merge_pieces, node_id, trace_graph
 from graphtrace.store.ingest import prepare
 
 Fixup = tuple[str, dict[str, str], dict[str, Any]]  # (label, key properties, properties to set)
-
-
-def shard_of(trace_id: str, shards: int) -> int:
-    """The shard of a trace id: a stable hash (CRC-32 of its UTF-8), the same in every process."""
-    if shards <= 1:
-        return 0
-    return zlib.crc32(trace_id.encode("utf-8", "surrogatepass")) % shards
 
 
 def _build(spill: Spill, trace_id: str, exists: set[tuple[str, str]],
