@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from graphtrace.cli.app import app
-from graphtrace.cli.common import console, err_console
+from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
 from graphtrace.pipeline import analysed_reports
@@ -207,7 +207,7 @@ def _jobs(jobs: int, files: Sequence[str], strict: bool, trace_id: str | None) -
     """Worker processes to use: 0 means one per CPU; one process for stdin, --strict or --trace-id."""
     if strict or trace_id is not None or "-" in files:
         return 1
-    return max(1, (os.cpu_count() or 1) if jobs == 0 else jobs)
+    return max(1, (usable_cpus() or 1) if jobs == 0 else jobs)
 
 
 def _check_outcome(

@@ -1,6 +1,8 @@
-"""Helpers shared by the command modules: consoles and error formatting."""
+"""Helpers shared by the command modules: consoles, error formatting, CPUs for --jobs."""
 
 from __future__ import annotations
+
+import os
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -16,3 +18,11 @@ def format_validation_error(exc: ValidationError) -> str:
         path = ".".join(str(p) for p in e.get("loc", ())) or exc.title
         lines.append(f"{path}: {e.get('msg', 'invalid')}")
     return "; ".join(lines)
+
+
+def usable_cpus() -> int | None:
+    """The CPUs this process may run on (its affinity where the OS says), None when unknown."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count()

@@ -18,7 +18,6 @@ holds nodes.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -28,7 +27,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graphtrace.cli.analyze import parse_mapping
 from graphtrace.cli.app import app
-from graphtrace.cli.common import console, err_console
+from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.model import Diagnostic
 
@@ -83,13 +82,6 @@ def default_jobs(cpus: int | None) -> int:
     (2, 4, 1)
     """
     return max(1, min(cpus or 1, 4))
-
-
-def _cpus() -> int | None:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count()
 
 
 def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, jobs: int) -> None:
@@ -165,7 +157,7 @@ def ingest_command(
     stream = read_traces(paths, input_format=input_format, mapping=parse_mapping(mapping or []) or None,
                          strict=strict)
     if bulk:
-        _bulk(stream, settings, home, strict, annotate, jobs or default_jobs(_cpus()))
+        _bulk(stream, settings, home, strict, annotate, jobs or default_jobs(usable_cpus()))
         return
     driver = connect(settings)
     try:
