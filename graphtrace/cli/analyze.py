@@ -122,10 +122,6 @@ def _renderer(fmt: OutputFormat) -> Callable[[Any], str]:
     return lambda report: render(report.model_dump(mode="json"))
 
 
-def _print_report(report: Any, fmt: OutputFormat, first: bool) -> None:
-    _print_rendered(_renderer(fmt)(report), fmt, first)
-
-
 def _print_rendered(text: str, fmt: OutputFormat, first: bool) -> None:
     from graphtrace.render.text import styled_text
 
