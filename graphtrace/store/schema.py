@@ -55,22 +55,58 @@ class SchemaStatus:
         return not self.missing
 
 
+# What a concurrent ``CREATE ... IF NOT EXISTS`` can still raise when another session created the same
+# rule between its check and its commit: harmless, as long as the rule exists afterwards (verified).
+RACE_CODES = frozenset({
+    "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+    "Neo.ClientError.Schema.ConstraintAlreadyExists",
+    "Neo.ClientError.Schema.IndexAlreadyExists",
+})
+
+
+def lost_race(exc: Exception) -> bool:
+    """True when ``exc`` says another session created the same rule first.
+
+    >>> from neo4j.exceptions import Neo4jError
+    >>> lost_race(Neo4jError._hydrate_neo4j(code="Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+    ...                                     message="An equivalent index already exists"))
+    True
+    >>> lost_race(ValueError("x"))
+    False
+    """
+    return isinstance(exc, Neo4jError) and exc.code in RACE_CODES
+
+
+def _create(driver: Driver, statement: str, database: str) -> None:
+    try:
+        driver.execute_query(statement, database_=database)
+    except Neo4jError as exc:
+        if not lost_race(exc):
+            raise
+
+
 def init_schema(driver: Driver, *, database: str, wait_seconds: int = 300) -> None:
     """Create graphtrace's constraints and indexes if missing, then wait until they are online.
 
-    Running it twice is harmless.  Raises ``StoreError`` when Neo4j refuses.
+    Running it twice is harmless, and so is running it from two processes at once (the
+    loser of a creation race gets "already exists", which is checked: every expected rule
+    must exist afterwards).  Raises ``StoreError`` when Neo4j refuses.
 
     >>> init_schema  # doctest: +ELLIPSIS
     <function init_schema at ...>
     """
     try:
         for statement in (*queries.CONSTRAINTS, *queries.INDEXES):
-            driver.execute_query(statement, database_=database)
+            _create(driver, statement, database)
         driver.execute_query(queries.AWAIT_INDEXES, {"seconds": wait_seconds}, database_=database)
     except Neo4jError as exc:
         raise StoreError(f"cannot create the graph schema: {exc.message or exc}", record=database) from exc
     except (DriverError, OSError) as exc:
         raise StoreError(f"cannot create the graph schema, Neo4j is unreachable: {exc}", record=database) from exc
+    missing = schema_status(driver, database).missing
+    if missing:
+        raise StoreError(f"the graph schema is incomplete after creating it: missing {', '.join(missing)}",
+                         record=database)
 
 
 def schema_status(driver: Driver, database: str) -> SchemaStatus:
