@@ -1,0 +1,166 @@
+"""Fuzz ``graphtrace analyze`` (and, for a sample, ``ingest``) with seeded mutations of every format.
+
+    .venv/bin/python scripts/fuzz.py --inputs 100000 --workers 2 --out /tmp/fuzz   # the long run
+    .venv/bin/python scripts/fuzz.py --case 4711                                    # replay one input
+    .venv/bin/python scripts/fuzz.py --inputs 200 --ingest 200                      # ingest sample
+
+Input ``n`` is ``tests.fuzz.mutate.make_case(n)``: deterministic, so a failure is
+reproduced by its number.  Inputs run in forked workers (chunks of ``--chunk``);
+each is run in-process through ``graphtrace.cli.main`` with a time limit
+(``tests.fuzz.harness``).  A worker that dies (a crash below Python) is reported
+as ``crash`` for the input it was on and the chunk continues in a new worker.
+
+The property: every input ends ``ok`` (exit 0) or ``clean_error`` (exit 2,
+``Error:`` naming the file).  Anything else is written to ``--out/case-<n>/``
+with a WHY.txt, and the summary (counts per class, distinct causes with their
+first cases, seconds) is printed and written to ``--out/summary.json`` every
+``--chunk`` inputs, so an interrupted run still leaves its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fuzz.harness import GOOD, Outcome, run_case, save_failure  # noqa: E402
+from tests.fuzz.mutate import make_case  # noqa: E402
+
+
+def _run_chunk(numbers: list[int], args: argparse.Namespace, results: Path) -> None:
+    """Child process: run ``numbers``, appending one JSON line per outcome to ``results``."""
+    with results.open("a", encoding="utf-8") as sink:
+        for n in numbers:
+            case = make_case(n)
+            outcome = run_case(case, timeout=args.timeout)
+            if outcome.kind not in GOOD:
+                save_failure(case, outcome, args.out)
+            sink.write(json.dumps(outcome.__dict__) + "\n")
+            sink.flush()
+            if args.ingest and n % max(1, args.inputs // args.ingest) == 0:
+                ingest = run_case(case, timeout=max(args.timeout, 60), command="ingest")
+                ingest.cause = "ingest: " + ingest.cause
+                if ingest.kind not in GOOD:
+                    save_failure(case, ingest, args.out / "ingest")
+                ingest.number = -1 - n  # negative: an ingest outcome of case n
+                sink.write(json.dumps(ingest.__dict__) + "\n")
+                sink.flush()
+
+
+def _read(results: Path) -> list[dict]:
+    if not results.exists():
+        return []
+    return [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _summary(rows: list[dict], seconds: float, args: argparse.Namespace) -> dict:
+    analyze = [r for r in rows if r["number"] >= 0]
+    ingest = [r for r in rows if r["number"] < 0]
+    causes: dict[str, dict] = {}
+    for r in rows:
+        if r["kind"] in GOOD:
+            continue
+        c = causes.setdefault(f'{r["kind"]}: {r["cause"]}', {"count": 0, "first_cases": []})
+        c["count"] += 1
+        if len(c["first_cases"]) < 5:
+            c["first_cases"].append(r["number"])
+    return {
+        "inputs": len(analyze), "first": args.start, "seconds": round(seconds, 1),
+        "outcomes": dict(Counter(r["kind"] for r in analyze)),
+        "ingest_inputs": len(ingest), "ingest_outcomes": dict(Counter(r["kind"] for r in ingest)),
+        "mutations": dict(Counter(r["mutation"].split("+")[0] for r in analyze)),
+        "slowest": sorted(((r["seconds"], r["number"]) for r in analyze), reverse=True)[:5],
+        "distinct_causes": len(causes),
+        "causes": dict(sorted(causes.items(), key=lambda kv: -kv[1]["count"])),
+    }
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Run ``args.inputs`` inputs from ``args.start`` in ``args.workers`` forked workers; the summary."""
+    import graphtrace.cli  # noqa: F401 - imported once here, shared by every forked worker
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = args.out / "results.jsonl"
+    done = {r["number"] for r in _read(results) if r["number"] >= 0}
+    todo = [n for n in range(args.start, args.start + args.inputs) if n not in done]
+    chunks = [todo[i: i + args.chunk] for i in range(0, len(todo), args.chunk)]
+    running: dict[int, tuple[list[int], Path]] = {}
+    started = time.perf_counter()
+    last_report = 0.0
+    while chunks or running:
+        while chunks and len(running) < args.workers:
+            numbers = chunks.pop(0)
+            part = args.out / f"part-{numbers[0]}.jsonl"
+            pid = os.fork()
+            if pid == 0:  # child
+                try:
+                    _run_chunk(numbers, args, part)
+                finally:
+                    os._exit(0)
+            running[pid] = (numbers, part)
+        pid, status = os.wait()
+        numbers, part = running.pop(pid)
+        rows = _read(part)
+        seen = {r["number"] for r in rows if r["number"] >= 0}
+        missing = [n for n in numbers if n not in seen]
+        if missing and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not missing):
+            dead = missing[0]
+            case = make_case(dead)
+            crash = Outcome(dead, "crash", f"worker died (status {status})", None, 0.0, case.mutation, case.seed)
+            save_failure(case, crash, args.out)
+            rows.append(crash.__dict__)
+            if missing[1:]:
+                chunks.insert(0, missing[1:])
+        with results.open("a", encoding="utf-8") as sink:
+            for r in rows:
+                sink.write(json.dumps(r) + "\n")
+        part.unlink(missing_ok=True)
+        if time.perf_counter() - last_report > 30 or not (chunks or running):
+            last_report = time.perf_counter()
+            summary = _summary(_read(results), time.perf_counter() - started + args.previous_seconds, args)
+            (args.out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+            print(f"{summary['inputs']} inputs, {summary['seconds']} s: {summary['outcomes']}", flush=True)
+    return _summary(_read(results), time.perf_counter() - started + args.previous_seconds, args)
+
+
+def replay(number: int, timeout: float, command: str) -> int:
+    """Run one case in the foreground, printing its outcome and where its files were written."""
+    case = make_case(number)
+    outcome = run_case(case, timeout=timeout, command=command)
+    print(json.dumps(outcome.__dict__, indent=1))
+    if outcome.kind not in GOOD:
+        print("files:", save_failure(case, outcome, Path("/tmp/fuzz-replay")))
+    return 0 if outcome.kind in GOOD else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--inputs", type=int, default=1000)
+    parser.add_argument("--start", type=int, default=0, help="number of the first input")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--chunk", type=int, default=250)
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per input before it is a hang")
+    parser.add_argument("--ingest", type=int, default=0,
+                        help="also run `graphtrace ingest` on this many of the inputs (needs a Neo4j)")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/graphtrace-fuzz"))
+    parser.add_argument("--case", type=int, help="replay this one input")
+    parser.add_argument("--command", default="analyze", help="with --case: analyze or ingest")
+    parser.add_argument("--previous-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case is not None:
+        return replay(args.case, args.timeout, args.command)
+    summary = run(args)
+    print(json.dumps(summary, indent=1))
+    bad = sum(v for k, v in summary["outcomes"].items() if k not in GOOD)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
