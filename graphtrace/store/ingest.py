@@ -194,16 +194,34 @@ def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[_Prepar
 
 
 def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[_Prepared]) -> None:
-    """Traces that already have spans: MERGE, then whole-trace fix-ups and recomputed aggregates."""
+    """Traces that already have spans: MERGE, then whole-trace fix-ups and recomputed aggregates.
+
+    A re-sent span replaces the stored one, and every edge that depended on the old version goes:
+    the stored edges of the trace are those of the merged trace (see :func:`_stale_links`).
+    """
     old_ids = [p.trace_id for p in old]
     _run(tx, stats, queries.MERGE_SPANS, rows=[r for p in old for r in p.spans])
+    keys = [{"trace_id": r["trace_id"], "span_id": r["props"]["span_id"]} for p in old for r in p.spans]
+    _run(tx, stats, queries.STALE_PARENT_EDGES, rows=keys)
     parents = [r for p in old for r in p.parents]
     if parents:
         _run(tx, stats, queries.PARENT_EDGES, rows=parents)
-    keys = [{"trace_id": r["trace_id"], "span_id": r["props"]["span_id"]} for p in old for r in p.spans]
     _run(tx, stats, queries.ADOPT_CHILDREN, rows=keys)
+    _run(tx, stats, queries.STALE_REMOTE_CALLS, trace_ids=old_ids)
     _run(tx, stats, queries.TRACE_REMOTE_CALLS, trace_ids=old_ids)
+    _run(tx, stats, queries.STALE_LINKS, rows=_stale_links(old, keys))
     _run(tx, stats, queries.RECOMPUTE_TRACES, trace_ids=old_ids)
+
+
+def _stale_links(old: list[_Prepared], keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Rows for ``STALE_LINKS``: each span of ``old`` with the link targets its new version names
+    (its ``LINKS_TO`` edges to other targets go; ``_write_links`` then makes the named ones)."""
+    targets: dict[tuple[str, str], list[list[str]]] = {}
+    for p in old:
+        for row in p.links:
+            targets.setdefault((row["trace_id"], row["span_id"]), []).append(
+                [row["target_trace_id"], row["target_span_id"]])
+    return [{**k, "targets": targets.get((k["trace_id"], k["span_id"]), [])} for k in keys]
 
 
 def _one_line(exc: Exception) -> str:

@@ -12,6 +12,11 @@ True
 
 from __future__ import annotations
 
+from graphtrace.model import KINDLESS
+
+# The kinds of model.KINDLESS as a Cypher list (an inferred call joins two spans of these kinds).
+_KINDLESS = "[" + ", ".join(f"'{k}'" for k in sorted(KINDLESS)) + "]"
+
 # --- schema -----------------------------------------------------------------
 
 TRACE_ID_CONSTRAINT = (
@@ -68,20 +73,22 @@ UNWIND $names AS name
 MERGE (:Service {name: name})
 """
 
-# Remote-call properties (docs/architecture.md, "Remote calls"); c = CLIENT, s = SERVER.
+# Remote-call properties (docs/architecture.md, "Remote calls"); c = CLIENT, s = SERVER (or the
+# parent and child of an inferred call: `inferred`); `known` is false for an inferred call whose
+# parent has other children, and then the gap, before, after and ratio are unknown (absent).
 _REMOTE_CALL_PROPS = """
-SET r.caller = c.service, r.callee = s.service, r.operation = s.name,
-    r.gap_ns = c.duration_ns - s.duration_ns,
-    r.before_ns = s.start_ns - c.start_ns,
-    r.after_ns = c.end_ns - s.end_ns,
-    r.ratio = CASE WHEN s.duration_ns = 0 THEN null
+SET r.caller = c.service, r.callee = s.service, r.operation = s.name, r.inferred = inferred,
+    r.gap_ns = CASE WHEN known THEN c.duration_ns - s.duration_ns END,
+    r.before_ns = CASE WHEN known THEN s.start_ns - c.start_ns END,
+    r.after_ns = CASE WHEN known THEN c.end_ns - s.end_ns END,
+    r.ratio = CASE WHEN NOT known OR s.duration_ns = 0 THEN null
                    ELSE toFloat(c.duration_ns) / toFloat(s.duration_ns) END
 """
 
 # New traces, in one statement: no span of theirs can exist yet (spans only ever
 # arrive with their Trace), so spans and edges are CREATEd.  $services lists the
 # batch's service names; a span row names its service by index (svc) and an
-# edge is [parent index, child index, ref_type, is CLIENT->SERVER] within its trace.
+# edge is [parent index, child index, ref_type, is a remote call, inferred, gap known] within its trace.
 CREATE_TRACES = """
 UNWIND range(0, size($services) - 1) AS i
 MATCH (v:Service {name: $services[i]})
@@ -104,18 +111,43 @@ CALL (tr, nodes) {
   WITH nodes[e[0]] AS c, nodes[e[1]] AS s, e
   CREATE (c)-[:PARENT_OF {ref_type: e[2]}]->(s)
   WITH c, s, e WHERE e[3]
+  WITH c, s, e[4] AS inferred, e[5] AS known
   CREATE (c)-[r:REMOTE_CALL]->(s)""" + _REMOTE_CALL_PROPS + """}
 """
 
-# Traces that already have spans: MERGE on the key, then SET +=.
+# Traces that already have spans: MERGE on the key; a re-sent span becomes the new version
+# (SET =: fields the new version lacks are removed) and leaves a Service it no longer names.
 MERGE_SPANS = """
 UNWIND $rows AS row
 MATCH (t:Trace {trace_id: row.trace_id})
 MATCH (svc:Service {name: row.service})
 MERGE (s:Span {trace_id: row.trace_id, span_id: row.props.span_id})
-SET s += row.props
+SET s = row.props
 MERGE (t)-[:HAS_SPAN]->(s)
 MERGE (s)-[:IN_SERVICE]->(svc)
+WITH s, svc
+MATCH (s)-[old:IN_SERVICE]->(other:Service) WHERE other <> svc
+DELETE old
+"""
+
+# Spans of this batch (pre-existing traces): parent edges from a span that is no longer their parent.
+STALE_PARENT_EDGES = """
+UNWIND $rows AS row
+MATCH (p:Span)-[r:PARENT_OF]->(c:Span {trace_id: row.trace_id, span_id: row.span_id})
+WHERE c.parent_span_id IS NULL OR p.span_id <> c.parent_span_id OR p.trace_id <> c.trace_id
+DELETE r
+"""
+
+# Spans of this batch (pre-existing traces): links to targets the new version no longer names
+# (row.targets: [[trace_id, span_id], ...]); the LinkPending bookkeeping is redone for them.
+STALE_LINKS = """
+UNWIND $rows AS row
+MATCH (a:Span {trace_id: row.trace_id, span_id: row.span_id})
+REMOVE a:LinkPending, a.pending_link_traces
+WITH a, row
+MATCH (a)-[r:LINKS_TO]->(b:Span)
+WHERE NOT [b.trace_id, b.span_id] IN row.targets
+DELETE r
 """
 
 # Child spans of this batch whose parent is in this batch or already stored.
@@ -140,10 +172,25 @@ SET r.ref_type = coalesce(c.ref_type, 'CHILD_OF')
 
 _REMOTE_CALL_SET = "MERGE (c)-[r:REMOTE_CALL]->(s)" + _REMOTE_CALL_PROPS
 
-# Pre-existing traces: every CLIENT -> SERVER pair (covers pairs split across pieces).
+# Pre-existing traces: remote calls that are no longer a CLIENT -> SERVER parent edge (a span
+# re-sent with another kind or parent).  Keep in step with TRACE_REMOTE_CALLS' pair condition.
+STALE_REMOTE_CALLS = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)-[r:REMOTE_CALL]->(s:Span)
+WHERE NOT (EXISTS { (c)-[:PARENT_OF]->(s) }
+           AND (c.kind = 'CLIENT' AND s.kind = 'SERVER'
+                OR c.kind IN """ + _KINDLESS + """ AND s.kind IN """ + _KINDLESS + """ AND c.service <> s.service))
+DELETE r
+"""
+
+# Pre-existing traces: every CLIENT -> SERVER pair and every inferred call (model.call_type),
+# whole-trace (covers pairs split across pieces, and a parent that gained a child: gap unknown).
 TRACE_REMOTE_CALLS = """
 UNWIND $trace_ids AS tid
-MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span {kind: 'CLIENT'})-[:PARENT_OF]->(s:Span {kind: 'SERVER'})
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)-[:PARENT_OF]->(s:Span)
+WITH c, s, c.kind IN """ + _KINDLESS + """ AND s.kind IN """ + _KINDLESS + """ AND c.service <> s.service AS inferred
+WHERE inferred OR (c.kind = 'CLIENT' AND s.kind = 'SERVER')
+WITH c, s, inferred, NOT inferred OR COUNT { (c)-[:PARENT_OF]->() } = 1 AS known
 """ + _REMOTE_CALL_SET
 
 # Links whose target exists get an edge; the rest are returned as pending.
