@@ -29,6 +29,7 @@ from graphtrace.cli.analyze import parse_mapping
 from graphtrace.cli.app import app
 from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
+from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
 
 SHOWN_DIAGNOSTICS = 20
@@ -63,6 +64,20 @@ def _print_diagnostics(stream, skipped_traces: list[Diagnostic]) -> None:
                  + diagnostic_lines("Skipped traces", skipped_traces)
                  + diagnostic_lines("Warnings", stream.warnings)):
         err_console.print(line, markup=False, highlight=False)
+
+
+def nothing_stored(paths: list[str], skipped: list[Diagnostic]) -> InputError:
+    """The error of an ingest that stored no trace: the inputs and the first reason.
+
+    >>> str(nothing_stored(["a.json"], []))
+    'no traces stored: none found in a.json'
+    >>> str(nothing_stored(["-"], [Diagnostic(record="line 1", message="bad json")] * 2))
+    'no traces stored from <stdin>: 2 skipped; first: line 1: bad json'
+    """
+    names = ", ".join("<stdin>" if f == "-" else f for f in paths)
+    if not skipped:
+        return InputError(f"no traces stored: none found in {names}")
+    return InputError(f"no traces stored from {names}: {len(skipped)} skipped; first: {skipped[0].text}")
 
 
 def _annotate(driver, trace_ids: list[str], database: str) -> str:
@@ -105,6 +120,9 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
     done = bulk_ingest(stream, settings, home=home, strict=strict, on_progress=say,
                        workers=jobs if reread is not None else 1, reread=reread)
     c = done.counts
+    if not c.traces:
+        _print_diagnostics(stream, c.skipped)
+        raise nothing_stored([str(p) for p in stream.paths], [*stream.skipped, *c.skipped])
     note = ""
     if annotate and c.trace_ids:
         with connect(settings) as driver:
@@ -179,6 +197,9 @@ def ingest_command(
             annotate and summary.trace_ids) else ""
     finally:
         driver.close()
+    if not summary.traces:
+        _print_diagnostics(stream, summary.skipped)
+        raise nothing_stored(paths, [*stream.skipped, *summary.skipped])
     console.print(f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()} "
                   f"in {took:.1f}s ({rate(summary.spans, took)}); {summary.nodes_created:,} nodes and "
                   f"{summary.relationships_created:,} relationships created.", markup=False)

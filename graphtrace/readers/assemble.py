@@ -11,6 +11,8 @@ Per trace:
 
 * identical duplicate spans are merged silently (counted);
 * duplicates with different content: the first is kept, a warning names both records;
+* spans read again from *another input* (the same trace given in two files or formats):
+  the first read is kept and the trace gets one warning naming the inputs, with counts;
 * flat-row spans (one row per span *event*) merge their events and attributes when
   their core fields agree; otherwise the first is kept and the conflict is reported;
 * a bad record with a known trace id, a self-parent or a parent cycle makes the
@@ -48,7 +50,7 @@ Source = SpanItem | SpanBatch  # where a span was read: ``file``, ``record``, ``
 
 
 class _Pending:
-    __slots__ = ("trace_id", "spans", "sources", "drafts", "bad", "last", "ordered")
+    __slots__ = ("trace_id", "spans", "sources", "drafts", "bad", "last", "ordered", "repeats")
 
     def __init__(self, trace_id: str) -> None:
         self.trace_id = trace_id
@@ -59,6 +61,8 @@ class _Pending:
         self.last = 0
         # every span so far came after its parent (or has none): then there is no cycle
         self.ordered = True
+        # spans read again from another input: [inputs involved, repeated ids, how many differ]
+        self.repeats: list[Any] | None = None
 
 
 _PROBABLY = ("probably re-appeared (its id matched the Bloom filter of older trace ids, "
@@ -220,9 +224,14 @@ class Assembler:
                 return
             detail = f"rows disagree on {', '.join(conflict)}"
         elif first == span:
+            if first_source.file != source.file:
+                _repeat(pending, first_source, source, differs=False)
             return
         else:
             detail = "duplicate span id with different content"
+        if first_source.file != source.file:  # one warning for the whole trace, when it closes
+            _repeat(pending, first_source, source, differs=True)
+            return
         self.ctx.warn(source.file, span_record(source.record, span_id), "span_id",
                       f"{detail}; kept the first ({_where(first_source, span_id)}) for span {span_id}")
 
@@ -244,6 +253,8 @@ class Assembler:
             return None
         if not spans:
             return None
+        if pending.repeats is not None:
+            self._warn_repeats(pending)
         seen = self._flushed.check(pending.trace_id)
         if seen is not None:
             how = "re-appeared" if seen == "exact" else _PROBABLY
@@ -253,6 +264,15 @@ class Assembler:
         self._flushed.add(pending.trace_id)
         self.ctx.counters.traces_yielded += 1
         return _new_trace({"trace_id": pending.trace_id, "spans": spans})
+
+    def _warn_repeats(self, pending: _Pending) -> None:
+        """The one warning for a trace whose spans came from several inputs (e.g. two formats)."""
+        inputs, repeated, differ = pending.repeats
+        names = [str(name) for name in inputs]
+        self.ctx.warn(names[0], f"trace {pending.trace_id}", None,
+                      f"trace read from {len(names)} inputs ({', '.join(names)}): {repeated} span ids "
+                      f"read more than once, {differ} with different content; the first read of each "
+                      "span was kept", once=f"inputs:{pending.trace_id}")
 
     def _skip_trace(self, pending: _Pending, problem: Diagnostic, n_spans: int) -> None:
         extra = len(pending.bad) - 1
@@ -271,6 +291,17 @@ def _insert(pending: _Pending, span: Span, source: Source) -> None:
         pending.ordered = parent is None or parent in pending.spans
     pending.spans[span.span_id] = span
     pending.sources[span.span_id] = source
+
+
+def _repeat(pending: _Pending, first: Source, again: Source, differs: bool) -> None:
+    """Count a span read again from another input than its first read (reported per trace)."""
+    if pending.repeats is None:
+        pending.repeats = [{first.file: None}, 0, 0]
+    inputs = pending.repeats[0]
+    inputs.setdefault(first.file, None)
+    inputs.setdefault(again.file, None)
+    pending.repeats[1] += 1
+    pending.repeats[2] += differs
 
 
 def _where(source: Source, span_id: str) -> str:
