@@ -42,7 +42,7 @@ from graphtrace.readers.build import Item
 from graphtrace.readers.context import Counters, ReadContext
 from graphtrace.readers.gcpause import paused_gc
 from graphtrace.readers.otlp_fast import fast_items
-from graphtrace.readers.sniff import FORMATS, detect_format, detect_layout
+from graphtrace.readers.sniff import FORMATS, detect_format, detect_layout, is_bulk_action, unwrap_hits
 from graphtrace.readers.sources import Opened, expand_sources, open_source
 
 DocumentReader = Callable[[Any, "str | None", "str | None", ReadContext], Iterator[Item]]
@@ -176,6 +176,7 @@ class TraceStream:
             ctx.counters.records_skipped += 1
             ctx.skip(name, "document", None, f"invalid JSON ({exc}); file skipped")
             return
+        value = unwrap_hits(value)  # an Elasticsearch/OpenSearch search answer: its documents
         reader = self._reader(value, name, "document")
         if reader is not None:
             yield from reader(value, name, None, ctx)
@@ -201,6 +202,9 @@ class TraceStream:
                 ctx.counters.records_skipped += 1
                 ctx.skip(name, record, None, f"invalid JSON line ({exc}); line skipped")
                 continue
+            if is_bulk_action(value):  # Elasticsearch/OpenSearch bulk action: read, not a record
+                continue
+            value = unwrap_hits(value)
             if reader is None or self.input_format is None and _format_changed(reader, value):
                 reader = self._reader(value, name, record)
                 if reader is None:

@@ -4,24 +4,33 @@ Zipkin records can only become spans once the whole trace is known, so each
 record is a :class:`ZipkinDraft` and the assembler calls
 :meth:`ZipkinDraft.build_group` per trace:
 
-* **fragments** (same id, same kind, several records) are merged: tags and
-  annotations are unioned (first value wins), name/parent/endpoints/timestamp/
-  duration are taken from the first record that has them; a kindless fragment
-  joins the (first) kinded record with its id;
-* **shared ids**: a CLIENT and a SERVER with one id (``shared: true`` or simply
-  two kinds) are split: the SERVER keeps the id, the CLIENT gets
-  ``sha256(id + ":client")[:16]`` and the attribute ``zipkin.shared_span_id``,
-  and the SERVER's parent becomes the CLIENT.  (PRODUCER/CONSUMER likewise:
-  the CONSUMER keeps the id.)  A child naming the shared id whose service is
-  the CLIENT's and not the SERVER's is re-parented to the CLIENT half;
-* a span without timestamp or duration gets them from its annotations when it
-  has any (with one warning per file); otherwise that span alone is skipped
-  with a Diagnostic and counted;
-* times are µs; tag ``error`` -> status ERROR (its value, unless ``true``, is the
-  message), ``otel.status_code``/``otel.status_description`` too; these tags are
-  consumed.  The local endpoint gives the service and resource
-  (``service.name``, ``net.host.ip``, ``net.host.port``); the remote endpoint the
-  attributes ``peer.service``, ``net.peer.ip``, ``net.peer.port``.
+* records sharing a span id are merged as Zipkin merges them
+  (:mod:`.zipkin_merge`): fragments of one half become one span, while a CLIENT
+  record and a ``shared`` SERVER record (or records from two different local
+  endpoints) stay separate halves;
+* **shared ids**: when an id has several halves, the shared (SERVER) half keeps
+  the id (else a SERVER or CONSUMER half, else one that is not CLIENT/PRODUCER,
+  else the first); each other half gets
+  ``sha256(id + ":" + kind)[:16]`` (``:client``; a second half of one kind
+  ``:client-2``) and the attribute ``zipkin.shared_span_id``.  The SERVER half's
+  parent becomes the CLIENT half (PRODUCER/CONSUMER likewise), and the CLIENT
+  half takes the server's parent id when it has none; every other half of the id
+  (a SERVER, or a record of the id from another endpoint) becomes a child of the
+  CLIENT half.  A span naming a shared id as parent goes, as in Zipkin's span
+  tree, to the called half with its very local endpoint, else to a half of its
+  service, else to the CLIENT half, else to the half keeping the id;
+* **times** are µs: a span covers ``[timestamp, timestamp + duration]``.  A missing
+  (or zero) duration is 0, as in Zipkin's UI; annotations are events and never
+  stretch a span.  A span without timestamp starts at its earliest annotation (one
+  warning per file); one with neither that has children starts (and, without a
+  duration, ends) at its earliest timed descendant's start, so its children stay
+  attached (one warning per span); one with neither and no timed descendant is
+  skipped alone with a Diagnostic and counted;
+* tag ``error`` -> status ERROR (its value, unless ``true``, is the message),
+  ``otel.status_code``/``otel.status_description`` too; these tags are consumed.
+  The local endpoint gives the service and resource (``service.name``,
+  ``net.host.ip``, ``net.host.port``); the remote endpoint the attributes
+  ``peer.service``, ``net.peer.ip``, ``net.peer.port``.
 
 >>> from graphtrace.readers.context import ReadContext
 >>> recs = [{"traceId": "a", "id": "1", "kind": "CLIENT", "name": "get", "timestamp": 1, "duration": 9,
@@ -42,17 +51,19 @@ from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, RefType, SpanKind, StatusCode
 from graphtrace.readers.build import (BadItem, Draft, FieldError, Item, SpanItem, make_event,
-                                      make_span, parse_kind, parse_status, to_int)
+                                      make_span, parse_status)
 from graphtrace.readers.context import ReadContext
-from graphtrace.readers.ids import IdError, normalize_id, optional_id
+from graphtrace.readers.ids import IdError, normalize_id
+from graphtrace.readers.zipkin_merge import Record, merge_records
 
 NAMES = {"end_ns": "duration", "parent_span_id": "parentId"}
 _CONSUMED = frozenset({"error", "otel.status_code", "otel.status_description"})
 _KEEPERS = (SpanKind.SERVER, SpanKind.CONSUMER)
+_CALLERS = (SpanKind.CLIENT, SpanKind.PRODUCER)
 
 
 def derived_id(span_id: str, kind: SpanKind | str) -> str:
-    """The deterministic id of the non-keeping half of a shared span.
+    """The deterministic id of a non-keeping half of a shared span.
 
     >>> derived_id("0000000000000001", "CLIENT") == hashlib.sha256(b"0000000000000001:client").hexdigest()[:16]
     True
@@ -73,127 +84,163 @@ class ZipkinDraft(Draft):
     def build_group(drafts: list["ZipkinDraft"], ctx: ReadContext) -> list[SpanItem | BadItem]:
         """All spans of one trace from its records (fragments merged, shared ids split)."""
         trace_id = drafts[0].trace_id
-        merged: dict[tuple[str, SpanKind | None], _Merged] = {}
-        try:
-            for draft in drafts:
-                _add_fragment(merged, draft, ctx)
-        except FieldError as exc:
-            return [BadItem(trace_id, Diagnostic(file=exc.draft.file, record=exc.draft.record,  # type: ignore[attr-defined]
-                                                 field=exc.field, message=exc.message))]
-        _attach_kindless(merged)
-        _split_shared(merged)
-        return [_build(m, trace_id, ctx) for m in merged.values()]
+        records = []
+        for draft in drafts:
+            try:
+                records.append(_record(draft, ctx))
+            except FieldError as exc:
+                return [BadItem(trace_id, Diagnostic(file=draft.file, record=draft.record,
+                                                     field=exc.field, message=exc.message))]
+        halves = _split_shared(merge_records(records))
+        times = _times(halves, ctx)
+        return [_build(h, times.get(h.new_id), trace_id) for h in halves]
 
 
-class _Merged:
-    __slots__ = ("span_id", "kind", "raw", "tags", "annotations", "first", "new_id", "parent")
-
-    def __init__(self, span_id: str, kind: SpanKind | None, draft: ZipkinDraft) -> None:
-        self.span_id, self.kind, self.first = span_id, kind, draft
-        self.raw: dict[str, Any] = {}
-        self.tags: dict[str, Any] = {}
-        self.annotations: list[tuple[int, str]] = []
-        self.new_id = span_id
-        self.parent: str | None = None
-
-    def absorb(self, raw: dict[str, Any]) -> None:
-        """Merge one fragment: first present value wins, tags and annotations are unioned."""
-        for key in ("name", "parentId", "timestamp", "duration", "localEndpoint", "remoteEndpoint"):
-            if self.raw.get(key) in (None, "") and raw.get(key) not in (None, ""):
-                self.raw[key] = raw[key]
-        self.raw["shared"] = self.raw.get("shared") or raw.get("shared")
-        tags = raw.get("tags") or {}
-        if not isinstance(tags, dict):
-            raise FieldError("tags", f"expected an object, got {tags!r:.60}")
-        for key, value in tags.items():
-            self.tags.setdefault(key, value)
-        for ann in raw.get("annotations") or ():
-            entry = (to_int(ann.get("timestamp"), "annotations.timestamp"), str(ann.get("value", "")))
-            if entry not in self.annotations:
-                self.annotations.append(entry)
-
-
-def _add_fragment(merged: dict[tuple[str, SpanKind | None], _Merged], draft: ZipkinDraft,
-                  ctx: ReadContext) -> None:
+def _record(draft: ZipkinDraft, ctx: ReadContext) -> Record:
     raw = draft.raw
     try:
-        try:
-            span_id, warning = normalize_id(raw.get("id"), 16)
-        except IdError as exc:
-            raise FieldError("id", str(exc)) from None
-        if warning:
-            ctx.warn(draft.file, draft.record, "id", f"{warning}: {span_id!r}", once=f"{draft.file}:id")
-        kind = parse_kind(raw["kind"]) if raw.get("kind") else None
-        key = (span_id, kind)
-        if key not in merged:
-            merged[key] = _Merged(span_id, kind, draft)
-        merged[key].absorb(raw)
-    except FieldError as exc:
-        exc.draft = draft  # type: ignore[attr-defined]
-        raise
-    except (AttributeError, TypeError) as exc:
-        error = FieldError("annotations", f"malformed record: {exc}")
-        error.draft = draft  # type: ignore[attr-defined]
-        raise error from None
+        span_id, warning = normalize_id(raw.get("id"), 16)
+    except IdError as exc:
+        raise FieldError("id", str(exc)) from None
+    if warning:
+        ctx.warn(draft.file, draft.record, "id", f"{warning}: {span_id!r}", once=f"{draft.file}:id")
+    return Record(raw, span_id, draft)
 
 
-def _attach_kindless(merged: dict[tuple[str, SpanKind | None], _Merged]) -> None:
-    for (span_id, kind), fragment in list(merged.items()):
-        if kind is not None:
+class _Half:
+    """A merged Zipkin span half with its final id and parent."""
+
+    __slots__ = ("rec", "new_id", "parent")
+
+    def __init__(self, rec: Record) -> None:
+        self.rec, self.new_id, self.parent = rec, rec.span_id, rec.parent
+
+
+def _split_shared(records: list[Record]) -> list[_Half]:
+    halves = [_Half(r) for r in records]
+    by_id: dict[str, list[_Half]] = {}
+    for half in halves:
+        by_id.setdefault(half.rec.span_id, []).append(half)
+    wired: set[int] = set()  # halves whose parent the pairing set
+    split: dict[str, tuple[list[_Half], _Half]] = {}
+    for span_id, group in by_id.items():
+        if len(group) > 1:
+            keeper = _rename(span_id, group)
+            split[span_id] = (group, keeper)
+            wired.update(_wire(group))
+    for half in halves:
+        if id(half) not in wired and half.parent in split:
+            half.parent = _adopter(*split[half.parent], half.rec).new_id
+    return halves
+
+
+def _rename(span_id: str, group: list[_Half]) -> _Half:
+    """Pick the half keeping the id; give the others derived ids. Returns the keeper."""
+    keeper = next((h for h in group if h.rec.shared), None) \
+        or next((h for h in group if h.rec.kind in _KEEPERS), None) \
+        or next((h for h in group if _callee(h)), group[0])
+    used: set[str] = set()
+    for half in group:
+        if half is keeper:
             continue
-        target = next((m for (sid, k), m in merged.items() if sid == span_id and k is not None), None)
-        if target is not None:
-            target.absorb({**fragment.raw, "tags": fragment.tags,
-                           "annotations": [{"timestamp": t, "value": v} for t, v in fragment.annotations]})
-            del merged[(span_id, kind)]
+        label = (half.rec.kind or SpanKind.UNSPECIFIED).value.lower()
+        candidate, n = label, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{label}-{n}"
+        used.add(candidate)
+        half.new_id = derived_id(span_id, candidate)
+        half.rec.tags.setdefault("zipkin.shared_span_id", span_id)
+    return keeper
 
 
-def _service(raw: dict[str, Any]) -> str:
-    endpoint = raw.get("localEndpoint") or {}
-    return (endpoint.get("serviceName") if isinstance(endpoint, dict) else None) or "unknown"
+def _callee(half: _Half) -> bool:
+    """Not a CLIENT/PRODUCER half: with a caller of the same id, this is the called side."""
+    return half.rec.kind not in _CALLERS
 
 
-def _split_shared(merged: dict[tuple[str, SpanKind | None], _Merged]) -> None:
-    by_id: dict[str, list[_Merged]] = {}
-    for m in merged.values():
-        by_id.setdefault(m.span_id, []).append(m)
-    for m in merged.values():
-        m.parent = m.raw.get("parentId")
-    moved: dict[str, tuple[str, str, str]] = {}  # shared id -> (client id, client svc, server svc)
-    for span_id, halves in by_id.items():
-        if len(halves) < 2:
+def _wire(group: list[_Half]) -> list[int]:
+    """Make the callee halves children of the caller half; the ids of the halves wired."""
+    caller = next((h for h in group if h.rec.kind in _CALLERS), None)
+    if caller is None:
+        return []
+    callees = [h for h in group if _callee(h) and h is not caller]
+    if caller.parent is None:
+        caller.parent = next((h.rec.parent for h in callees if h.rec.parent), None)
+    for half in callees:
+        half.parent = caller.new_id
+    return [id(h) for h in callees]
+
+
+def _adopter(group: list[_Half], keeper: _Half, child: Record) -> _Half:
+    """The half of a shared id that a span naming that id as parent belongs under: as in
+    Zipkin's span tree, a called half with the child's very local endpoint, then (more
+    leniently) any half with the child's service, else the CLIENT half, else the keeper."""
+    ordered = [h for h in group if _callee(h)] + [h for h in group if not _callee(h)]
+    if child.local is not None:
+        for same in (lambda h: h.rec.local == child.local and _callee(h),
+                     lambda h: h.rec.service == child.service):
+            match = next((h for h in ordered if same(h)), None)
+            if match is not None:
+                return match
+    return next((h for h in group if h.rec.kind in _CALLERS), keeper)
+
+
+def _times(halves: list[_Half], ctx: ReadContext) -> dict[str, tuple[int, int]]:
+    """``new_id -> (start_ns, end_ns)`` for every half that has or can be given a time."""
+    timed: dict[str, tuple[int, int]] = {}
+    for half in halves:
+        rec, start = half.rec, half.rec.timestamp
+        if start is None and rec.annotations:
+            start = rec.annotations[0][0]
+            ctx.warn(rec.source.file, rec.source.record, "timestamp",
+                     "span without timestamp starts at its earliest annotation",
+                     once=f"{rec.source.file}:zipkin-annotation-start")
+        if start is not None:
+            timed[half.new_id] = (start * 1000, (start + (rec.duration or 0)) * 1000)
+    children: dict[str, list[str]] = {}
+    for half in halves:
+        if half.parent is not None:
+            children.setdefault(half.parent, []).append(half.new_id)
+    times = dict(timed)
+    for half in halves:
+        if half.new_id in timed:
             continue
-        keeper = next((h for k in _KEEPERS for h in halves if h.kind is k), halves[0])
-        others = [h for h in halves if h is not keeper]
-        for other in others:
-            other.new_id = derived_id(span_id, other.kind or "unspecified")
-            other.tags.setdefault("zipkin.shared_span_id", span_id)
-        caller = next((o for o in others if o.kind in (SpanKind.CLIENT, SpanKind.PRODUCER)), others[0])
-        keeper.parent = caller.new_id
-        if caller.raw.get("parentId") in (None, ""):
-            caller.parent = keeper.raw.get("parentId")
-        moved[span_id] = (caller.new_id, _service(caller.raw), _service(keeper.raw))
-    for m in merged.values():
-        if m.new_id != m.span_id:
+        start = _earliest_descendant(half.new_id, children, timed)
+        if start is not None:
+            times[half.new_id] = (start, start + (half.rec.duration or 0) * 1000)
+            ctx.warn(half.rec.source.file, half.rec.source.record, "timestamp",
+                     "span has no timestamp and no annotations; placed at its earliest child's "
+                     "start so its children stay attached")
+    return times
+
+
+def _earliest_descendant(span_id: str, children: dict[str, list[str]],
+                         timed: dict[str, tuple[int, int]]) -> int | None:
+    """The earliest start among the timed descendants of ``span_id`` (iterative, cycle-safe)."""
+    best: int | None = None
+    seen = {span_id}
+    stack = list(children.get(span_id, ()))
+    while stack:
+        node = stack.pop()
+        if node in seen:
             continue
-        try:
-            parent = optional_id(m.parent, 16)[0]
-        except IdError:
-            continue  # reported when the span is built
-        target = moved.get(parent) if parent else None
-        if target and _service(m.raw) == target[1] != target[2] and m.kind not in _KEEPERS:
-            m.parent = target[0]
+        seen.add(node)
+        if node in timed:
+            start = timed[node][0]
+            best = start if best is None or start < best else best
+        stack.extend(children.get(node, ()))
+    return best
 
 
-def _build(m: _Merged, trace_id: str, ctx: ReadContext) -> SpanItem | BadItem:
-    raw, draft = m.raw, m.first
+def _build(half: _Half, time: tuple[int, int] | None, trace_id: str) -> SpanItem | BadItem:
+    rec, draft = half.rec, half.rec.source
+    if time is None:
+        return BadItem(None, Diagnostic(
+            file=draft.file, record=draft.record, field="timestamp",
+            message="span has no timestamp, no annotations and no timed child; span skipped"))
     try:
-        try:
-            parent = optional_id(m.parent, 16)[0]
-        except IdError as exc:
-            raise FieldError("parentId", str(exc)) from None
-        start, end = _times(m, draft, ctx)
-        tags = dict(m.tags)
+        tags = dict(rec.tags)
         status, message = StatusCode.UNSET, ""
         if "otel.status_code" in tags:
             status = parse_status(tags["otel.status_code"], "tags.otel.status_code")
@@ -203,51 +250,25 @@ def _build(m: _Merged, trace_id: str, ctx: ReadContext) -> SpanItem | BadItem:
             message = "" if str(tags["error"]).lower() in ("", "true") else str(tags["error"])
         for key in _CONSUMED & tags.keys():
             del tags[key]
-        service = _service(raw)
-        resource = {"service.name": service, **_endpoint(raw.get("localEndpoint"), "net.host")}
-        remote = raw.get("remoteEndpoint") or {}
-        if isinstance(remote, dict) and remote.get("serviceName"):
+        service = rec.service or "unknown"
+        resource = {"service.name": service, **_endpoint(rec.local, "net.host")}
+        remote = rec.remote or {}
+        if remote.get("serviceName"):
             tags.setdefault("peer.service", remote["serviceName"])
         tags.update({k: v for k, v in _endpoint(remote, "net.peer").items() if k not in tags})
-        span = make_span(trace_id, m.new_id, parent, service, str(raw.get("name") or ""),
-                         m.kind or SpanKind.UNSPECIFIED, start, end, ref_type=RefType.CHILD_OF,
-                         status_code=status, status_message=message, attributes=tags,
-                         resource=resource, names=NAMES,
-                         events=[make_event(v, t * 1000) for t, v in m.annotations])
+        span = make_span(trace_id, half.new_id, half.parent, service, str(rec.name or ""),
+                         rec.kind or SpanKind.UNSPECIFIED, time[0], time[1],
+                         ref_type=RefType.CHILD_OF, status_code=status, status_message=message,
+                         attributes=tags, resource=resource, names=NAMES,
+                         events=[make_event(v, t * 1000) for t, v in rec.annotations])
         return SpanItem(span, draft.file, draft.record)
     except FieldError as exc:
         return BadItem(trace_id, Diagnostic(file=draft.file, record=draft.record, field=exc.field,
                                             message=exc.message))
-    except _Skip as exc:
-        return BadItem(None, Diagnostic(file=draft.file, record=draft.record, field=exc.field,
-                                        message=str(exc)))
 
 
-class _Skip(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _times(m: _Merged, draft: ZipkinDraft, ctx: ReadContext) -> tuple[int, int]:
-    raw = m.raw
-    ts = to_int(raw["timestamp"], "timestamp") if raw.get("timestamp") is not None else None
-    dur = to_int(raw["duration"], "duration") if raw.get("duration") is not None else None
-    if ts is not None and dur is not None:
-        return ts * 1000, (ts + dur) * 1000
-    stamps = [t for t, _ in m.annotations]
-    if not stamps:
-        missing = "timestamp" if ts is None else "duration"
-        raise _Skip(missing, f"span has no {missing} and no annotations to infer it from; span skipped")
-    start = ts if ts is not None else min(stamps)
-    end = start + dur if dur is not None else max(stamps + [start])
-    ctx.warn(draft.file, draft.record, "timestamp",
-             "timestamp/duration inferred from annotations", once=f"{draft.file}:zipkin-infer")
-    return start * 1000, end * 1000
-
-
-def _endpoint(endpoint: Any, prefix: str) -> dict[str, Any]:
-    if not isinstance(endpoint, dict):
+def _endpoint(endpoint: dict[str, Any] | None, prefix: str) -> dict[str, Any]:
+    if not endpoint:
         return {}
     out: dict[str, Any] = {}
     ip = endpoint.get("ipv4") or endpoint.get("ipv6")

@@ -34,7 +34,7 @@ def test_shared_span_split_and_fragments(fixtures):
     slow = spans["f2f2f2f2f2f2f2f2"]
     assert slow.status_code is StatusCode.ERROR and slow.status_message == "timeout"
     assert "error" not in slow.attributes and slow.kind is SpanKind.UNSPECIFIED
-    # the span with neither timestamp nor duration is skipped alone, and counted.
+    # the span with neither timestamp, duration, annotations nor children is skipped alone, and counted.
     # 9 records -> root, client + server halves, c1, d1, e1 (2 fragments), f2 = 7 spans
     assert "f1f1f1f1f1f1f1f1" not in spans and len(spans) == 7
     [skip] = stream.skipped
@@ -50,12 +50,15 @@ def test_list_of_lists_and_ndjson(tmp_path):
     assert [(t.trace_id[-1], len(t.spans)) for t in traces] == [("a", 1), ("b", 1), ("c", 2)]
 
 
-def test_duration_inferred_from_annotations(tmp_path):
+def test_annotations_never_stretch_a_span(tmp_path):
     (tmp_path / "z.json").write_text(
         '[{"traceId": "a", "id": "1", "name": "n", "timestamp": 10, '
         '"annotations": [{"timestamp": 10, "value": "cs"}, {"timestamp": 35, "value": "cr"}]}]')
     stream = read_traces([tmp_path / "z.json"])
     [trace] = list(stream)
-    # start = timestamp 10 µs, end = last annotation 35 µs
-    assert (trace.spans[0].start_ns, trace.spans[0].end_ns) == (10_000, 35_000)
-    assert len(stream.warnings) == 1 and "inferred" in stream.warnings[0].message
+    # timestamp 10 µs and no duration: [10 µs, 10 µs + 0] as Zipkin's UI; the annotation at
+    # 35 µs stays an event and does not move the end
+    [span] = trace.spans
+    assert (span.start_ns, span.end_ns) == (10_000, 10_000)
+    assert [(e.name, e.time_ns) for e in span.events] == [("cs", 10_000), ("cr", 35_000)]
+    assert stream.warnings == []
