@@ -26,6 +26,7 @@ from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
 from graphtrace.pipeline import analysed_reports
+from graphtrace.readers.columns import MAPPABLE
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
@@ -38,18 +39,33 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
-def parse_mapping(items: Sequence[str]) -> dict[str, str]:
-    """``["trace_id=TraceId", ...]`` as a dict; an item without ``=`` is an InputError.
+MAP_HELP = ("Column of a flat-row field (repeatable), e.g. trace_id=TraceId or duration_us=Duration "
+            f"(a duration's unit is in its field's name). Fields: {', '.join(MAPPABLE)}.")
+"""``--map``'s help for ``analyze`` and ``ingest``: the fields come from readers.columns.MAPPABLE."""
 
-    >>> parse_mapping(["trace_id=TraceId", "name = SpanName"])
-    {'trace_id': 'TraceId', 'name': 'SpanName'}
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """``["trace_id=TraceId", ...]`` as a dict; an item without ``=`` or naming an unknown field
+    (one not in :data:`graphtrace.readers.columns.MAPPABLE`) is an InputError.
+
+    >>> parse_mapping(["trace_id=TraceId", "name = SpanName", "duration_us=Duration"])
+    {'trace_id': 'TraceId', 'name': 'SpanName', 'duration_us': 'Duration'}
+    >>> try:
+    ...     parse_mapping(["duration=Duration"])
+    ... except InputError as exc:
+    ...     print(str(exc)[:65])
+    --map: unknown field 'duration'; the fields are trace_id, span_id
     """
     mapping: dict[str, str] = {}
     for item in items:
         field, sep, column = item.partition("=")
-        if not sep or not field.strip() or not column.strip():
+        field, column = field.strip(), column.strip()
+        if not sep or not field or not column:
             raise InputError(f"expected field=column, got {item!r}", field="--map")
-        mapping[field.strip()] = column.strip()
+        if field not in MAPPABLE:
+            raise InputError(f"unknown field {field!r}; the fields are {', '.join(MAPPABLE)}",
+                             field="--map")
+        mapping[field] = column
     return mapping
 
 
@@ -241,7 +257,7 @@ def analyze(
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="otlp-json, otlp-proto, jaeger, zipkin or rows (default: sniff).")] = None,
     mapping: Annotated[list[str] | None, typer.Option(
-        "--map", metavar="FIELD=COLUMN", help="Column of a flat-row field, e.g. trace_id=TraceId (repeatable).")] = None,
+        "--map", metavar="FIELD=COLUMN", help=MAP_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 2) on the first skipped record.")] = False,
     limit_traces: Annotated[int | None, typer.Option(
         "--limit-traces", min=1, help="Stop after this many analysed traces.")] = None,

@@ -25,7 +25,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from graphtrace.cli.analyze import parse_mapping
+from graphtrace.cli.analyze import MAP_HELP, parse_mapping
 from graphtrace.cli.app import app
 from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
@@ -146,7 +146,7 @@ def ingest_command(
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="otlp-json, otlp-proto, jaeger, zipkin or rows (default: sniff).")] = None,
     mapping: Annotated[list[str] | None, typer.Option(
-        "--map", metavar="FIELD=COLUMN", help="Column of a flat-row field, e.g. trace_id=TraceId (repeatable).")] = None,
+        "--map", metavar="FIELD=COLUMN", help=MAP_HELP)] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 2) on the first skipped record or trace; committed traces stay.")] = False,
     batch_spans: Annotated[int, typer.Option(

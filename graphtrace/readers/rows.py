@@ -7,9 +7,17 @@ their events, and reports rows that disagree on name, parent, start, end,
 kind or service.
 
 Times: the start comes from the best start column (an integer ns column,
-else Parseable's float ``*_epoch``, else a date-time string); the end is
-start + the explicit duration column when there is one (Parseable's float
-epochs lose ~256 ns, so the end epoch is only a fallback).  CSV cells are
+else Parseable's float ``*_epoch``, else a date-time string); the end from
+the end column, else start + a duration whose unit is known (see
+:mod:`.columns`: a ``Duration`` of unknown unit is never guessed, and a
+table that would need one is refused with an InputError).  A parent of
+``root``, ``0``, ``-1``, ``null``, ``none``, empty or an all-zero id means
+"no parent".  Without a service column (or with an empty cell) the service
+comes from a Kubernetes pod name column (:mod:`.pods`), kept as the resource
+attribute ``k8s.pod.name``.
+
+CSV (as SQL tools export it): UTF-8 with or without a BOM, CRLF or LF line
+ends, quoted fields, blank lines skipped, header names stripped.  Cells are
 strings: empty means absent, ClickHouse maps/arrays are read as JSON or as
 ClickHouse/Python literals (``{'k':'v'}``, ``['a','b']``).
 
@@ -33,13 +41,18 @@ from typing import Any, BinaryIO, Iterator
 
 import orjson
 
+from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic, RefType
 from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
                                       make_span, parse_kind, parse_status)
-from graphtrace.readers.columns import AUTO_UNIT, ColumnPlan, plan_for, resource_key
+from graphtrace.readers.columns import ColumnPlan, plan_for, resource_key
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
+from graphtrace.readers.pods import service_from_pod
 from graphtrace.readers.times import parse_duration, parse_time
+
+NO_PARENT = frozenset({"root", "null", "none", "nil", "-", "-1", "0"})
+"""Parent cells (any case, spaces stripped) that mean "this span is a root"."""
 
 
 def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext,
@@ -57,8 +70,15 @@ def read_csv(stream: BinaryIO, file: str | None, ctx: ReadContext,
     text = codecs.getreader("utf-8-sig")(stream, errors="strict")
     reader = csv.DictReader(text)
     try:
+        if reader.fieldnames is not None:
+            reader.fieldnames = [name.strip() for name in reader.fieldnames]
         for index, row in enumerate(reader, 1):
             ctx.counters.records_read += 1
+            extra = row.pop(None, None)  # type: ignore[call-overload]
+            if extra is not None:
+                yield BadItem(None, Diagnostic(file=file, record=f"row {index}", field=None, message=(
+                    f"{len(extra)} more field(s) than the header's {len(reader.fieldnames or ())}")))
+                continue
             yield row_item(row, file, f"row {index}", ctx, mapping)
     except UnicodeDecodeError as exc:
         ctx.counters.records_skipped += 1
@@ -75,13 +95,36 @@ def _get(row: dict[str, Any], column: str | None) -> Any:
     return None if value == "" else value
 
 
+def parent_id(value: Any) -> str | None:
+    """The parent span id of a row, or None for a root (see :data:`NO_PARENT`).
+
+    >>> [parent_id(v) for v in ("root", " NULL ", "-1", 0, "", None, "00000000")]
+    [None, None, None, None, None, None, None]
+    >>> parent_id("EEE19B7EC3C1B174"), parent_id(7)
+    ('eee19b7ec3c1b174', '0000000000000007')
+    """
+    if type(value) is int:  # JSON rows: 0 / -1 for a root, else a numeric id
+        value = str(value) if value > 0 else None
+    elif isinstance(value, str) and value.strip().lower() in NO_PARENT:
+        value = None
+    return optional_id(value, 16)[0]
+
+
 def row_item(row: Any, file: str | None, record: str, ctx: ReadContext,
              mapping: dict[str, str] | None = None) -> Item:
-    """One row -> a mergeable SpanItem, or a BadItem naming the column."""
+    """One row -> a mergeable SpanItem, or a BadItem naming the column.
+
+    Raises InputError for a table whose span ends need a duration of unknown unit.
+    """
     if not isinstance(row, dict):
         return BadItem(None, Diagnostic(file=file, record=record, field=None,
                                         message=f"expected a row object, got {row!r:.60}"))
     plan = plan_for(row.keys(), mapping)
+    if plan.unitless_duration is not None:
+        column = plan.unitless_duration
+        raise InputError(f"the unit of {column!r} is unknown and there is no end-time column; "
+                         f"give it with --map duration_us={column} (or duration_ns=, duration_ms=)",
+                         file=file, record=record, field=column)
     fields = plan.fields
     try:
         trace_id, warning = normalize_id(_get(row, fields.get("trace_id")), 32)
@@ -96,7 +139,7 @@ def row_item(row: Any, file: str | None, record: str, ctx: ReadContext,
         if warning:
             ctx.warn(file, record, column, f"{warning}: {span_id!r}", once=f"{file}:span_id")
         column = fields.get("parent_span_id", "parent_span_id")
-        parent, _ = optional_id(_get(row, fields.get("parent_span_id")), 16)
+        parent = parent_id(_get(row, fields.get("parent_span_id")))
         span = _build(row, plan, trace_id, span_id, parent)
     except IdError as exc:
         return BadItem(trace_id, Diagnostic(file=file, record=record, field=column, message=str(exc)))
@@ -106,32 +149,51 @@ def row_item(row: Any, file: str | None, record: str, ctx: ReadContext,
     return SpanItem(span, file, f"{record}, span {span_id}", True)
 
 
-def _time(row: dict[str, Any], column: str | None) -> int | None:
+def _time(row: dict[str, Any], column: str | None, plan: ColumnPlan) -> int | None:
     value = _get(row, column)
     if value is None:
         return None
-    return parse_time(value, column or "time", "auto" if column in AUTO_UNIT else "ns")
+    return parse_time(value, column or "time", "auto" if column in plan.auto_unit else "ns")
+
+
+def _end(row: dict[str, Any], plan: ColumnPlan, start: int) -> int:
+    """The end from the first of the plan's end sources that this row fills."""
+    for column, scale in plan.end_sources:
+        value = _get(row, column)
+        if value is None:
+            continue
+        if scale == 0:
+            return parse_time(value, column, "auto" if column in plan.auto_unit else "ns")
+        return start + parse_duration(value, column, scale)
+    raise FieldError(plan.end_sources[0][0] if plan.end_sources else "end",
+                     "missing end time and duration")
+
+
+def _service(row: dict[str, Any], plan: ColumnPlan, resource: dict[str, Any]) -> str:
+    """The service column, else the service of the pod name column, else ``unknown``."""
+    fields = plan.fields
+    pod = _get(row, fields.get("pod"))
+    if pod is not None:
+        resource["k8s.pod.name"] = pod
+    service = _get(row, fields.get("service"))
+    if service is None and pod is not None:
+        service = service_from_pod(str(pod)) or None
+    service = "unknown" if service is None else str(service)
+    if service != "unknown":
+        resource["service.name"] = service
+    return service
 
 
 def _build(row: dict[str, Any], plan: ColumnPlan, trace_id: str, span_id: str,
            parent: str | None) -> Any:
     fields = plan.fields
-    start = _time(row, fields.get("start_ns"))
+    start = _time(row, fields.get("start_ns"), plan)
     if start is None:
         raise FieldError(fields.get("start_ns", "start"), "missing start time")
-    duration = _get(row, fields.get("duration_ns"))
-    if duration is not None:
-        end = start + parse_duration(duration, fields["duration_ns"])
-    else:
-        end = _time(row, fields.get("end_ns"))
-        if end is None:
-            raise FieldError(fields.get("end_ns", "end"), "missing end time and duration")
-    service = _get(row, fields.get("service"))
-    service = str(service) if service is not None else "unknown"
+    end = _end(row, plan, start)
     resource = _mapping(row, fields.get("resource_map"))
     resource.update({resource_key(c): v for c in plan.resource if (v := _get(row, c)) is not None})
-    if service != "unknown":
-        resource["service.name"] = service
+    service = _service(row, plan, resource)
     attributes = _mapping(row, fields.get("attributes_map"))
     attributes.update({c: v for c in plan.attributes if (v := _get(row, c)) is not None})
     if "scope_name" in fields or "scope_version" in fields:
@@ -195,7 +257,7 @@ def _events(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
         return []
     events = []
     name = _get(row, fields.get("event_name"))
-    when = _time(row, fields.get("event_time_ns"))
+    when = _time(row, fields.get("event_time_ns"), plan)
     if name is not None and when is not None:
         attrs = {c.removeprefix("event_"): v for c in plan.event_attributes
                  if (v := _get(row, c)) is not None}

@@ -79,13 +79,33 @@ def _datetime_ns(match: re.Match[str]) -> int:
     return seconds * 1_000_000_000 + int((fraction or "0").ljust(9, "0"))
 
 
-def parse_duration(value: Any, field: str) -> int:
-    """A non-negative duration in ns (floats rounded); FieldError otherwise.
+def parse_duration(value: Any, field: str, scale: int = 1) -> int:
+    """A non-negative duration in ns from a number of units of ``scale`` ns; FieldError otherwise.
+
+    The value is scaled before rounding, so 1.5 µs is 1500 ns (not 2000).
 
     >>> parse_duration("1500.0", "span_duration_ns"), parse_duration(7, "Duration")
     (1500, 7)
+    >>> parse_duration(" 1.5 ", "duration_us", scale=1_000), parse_duration("250", "Duration", 1_000)
+    (1500, 250000)
     """
-    ns = parse_time(value, field, unit="ns")
+    number = value
+    if type(value) is str:
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+    if type(number) is int:
+        ns = number * scale
+    elif type(number) is float and number == number and number not in (float("inf"), float("-inf")):
+        ns = int(round(number * scale))
+    else:
+        raise FieldError(field, "missing" if value is None or value == "" else
+                         f"expected a duration, got {value!r:.60}")
     if ns < 0:
         raise FieldError(field, f"negative duration {value!r}")
     return ns
