@@ -136,16 +136,27 @@ _STATUSES: dict[Any, StatusCode] = {}
 
 
 def _cached(cache: dict, parse: Callable[[Any], Any], value: Any, field: str, what: str) -> Any:
-    """``parse(value)`` through ``cache`` (bounded; str/int keys only); FieldError when unknown."""
-    try:
-        return cache[value]
-    except (KeyError, TypeError):
-        pass
+    """``parse(value)`` through ``cache`` (bounded; str/int keys only); FieldError when unknown.
+
+    A bool never goes through the cache: ``True == 1`` would find the entry of ``1``.
+
+    >>> _ = parse_kind(1)
+    >>> try:
+    ...     parse_kind(True)
+    ... except FieldError as exc:
+    ...     print(exc.message)
+    unknown span kind True
+    """
+    if type(value) is not bool:
+        try:
+            return cache[value]
+        except (KeyError, TypeError):
+            pass
     try:
         parsed = parse(value)
     except (ValueError, TypeError):
         raise FieldError(field, f"unknown {what} {value!r}") from None
-    if isinstance(value, (str, int)) and len(cache) < 1000:
+    if type(value) in (str, int) and len(cache) < 1000:
         cache[value] = parsed
     return parsed
 

@@ -1,10 +1,19 @@
-"""Run a recipe against Neo4j: check it is read-only with ``EXPLAIN``, then run it.
+"""Run a recipe against Neo4j after two checks that must both pass: its clauses, and ``EXPLAIN``.
 
-Before running, the body is ``EXPLAIN``-ed and the summary's ``query_type``
-inspected: ``'r'`` (read only) runs; ``'rw'``, ``'w'`` or ``'s'`` (writes or
-schema changes) are refused unless the recipe's header says
-``mode: maintenance`` *and* the caller passes ``write=True``.  Reads run in
-a READ-routed managed transaction, so the server refuses writes a second time.
+1. **Clauses** (:mod:`graphtrace.recipes.guard`, no server involved): before
+   anything is sent, the text is refused if it uses ``LOAD CSV``, ``USE``,
+   ``CALL { } IN TRANSACTIONS``, an administration or schema command
+   (``SHOW``, ``TERMINATE``, ``CREATE INDEX``...) or a procedure outside the
+   allow-list -- whatever the recipe's mode.  Write clauses (``CREATE``,
+   ``MERGE``, ``SET``, ``DELETE``...) need ``mode: maintenance`` and ``write=True``.
+2. **EXPLAIN**: the summary's ``query_type`` must be ``'r'`` (read only);
+   ``'rw'``, ``'w'`` or ``'s'`` (writes or schema changes) are refused unless the
+   recipe's header says ``mode: maintenance`` *and* the caller passes ``write=True``.
+
+``EXPLAIN`` alone is not enough: Neo4j 5.26 calls ``LOAD CSV``, ``TERMINATE
+TRANSACTIONS`` and ``SHOW TRANSACTIONS`` read only.  A read recipe always runs
+in a READ-routed managed transaction (``execute_read``), so a cluster refuses a
+write a third time (a single server does not, hence the clause check).
 Every query carries ``metadata={'app': 'graphtrace', 'recipe': name}`` (shown
 by ``SHOW TRANSACTIONS``) and the timeout.
 
@@ -23,6 +32,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.graph import Node, Path, Relationship
 
 from graphtrace.errors import RecipeError, StoreError
+from graphtrace.recipes.guard import Finding, LexError, scan
 from graphtrace.recipes.header import Recipe
 from graphtrace.recipes.params import bind_params
 
@@ -72,10 +82,15 @@ def _translate(recipe: Recipe, exc: Exception, timeout_s: float | None) -> Excep
 
 def query_type(driver: neo4j.Driver, recipe: Recipe, params: Mapping[str, Any], *, database: str,
                text: str | None = None) -> str:
-    """``EXPLAIN`` ``text`` (default: the body) and return the server's query type: ``r``, ``rw``, ``w`` or ``s``."""
+    """``EXPLAIN`` ``text`` (default: the body) and return the server's query type: ``r``, ``rw``, ``w`` or ``s``.
+
+    The text's clauses are checked first (:func:`check_clauses`): a refused form is never sent.
+    """
+    text = recipe.body if text is None else text
+    check_clauses(recipe, text)
     try:
         result = driver.execute_query(
-            _query(recipe, "EXPLAIN\n" + (recipe.body if text is None else text), None), dict(params),
+            _query(recipe, "EXPLAIN\n" + text, None), dict(params),
             routing_=RoutingControl.READ, database_=database,
         )
     except (Neo4jError, ServiceUnavailable, SessionExpired) as exc:
@@ -83,8 +98,33 @@ def query_type(driver: neo4j.Driver, recipe: Recipe, params: Mapping[str, Any], 
     return str(result.summary.query_type or "")
 
 
+def _clauses(recipe: Recipe, text: str) -> tuple[Finding, ...]:
+    try:
+        return scan(text)
+    except LexError as exc:
+        raise RecipeError(f"cannot read recipe {recipe.name}: {exc}; refused", file=recipe.path) from exc
+
+
+def check_clauses(recipe: Recipe, text: str | None = None) -> None:
+    """Refuse ``text`` (default: the body) if it uses a form no recipe may run, whatever its mode.
+
+    >>> from graphtrace.recipes.header import parse_recipe
+    >>> check_clauses(parse_recipe("// name: x\\n// question: q?\\n// mode: maintenance\\nTERMINATE TRANSACTIONS 't-1'"))
+    Traceback (most recent call last):
+    ...
+    graphtrace.errors.RecipeError: <recipe>: recipe x uses TERMINATE (body line 1): TERMINATE is an administration command; refused before running
+    """
+    refused = [f.describe() for f in _clauses(recipe, recipe.body if text is None else text) if f.kind == "refused"]
+    if refused:
+        raise RecipeError(f"recipe {recipe.name} uses {'; '.join(refused)}; refused before running",
+                          file=recipe.path)
+
+
 def check_mode(recipe: Recipe, qtype: str, *, write: bool) -> None:
     """Refuse a writing query unless the recipe is a maintenance recipe run with ``write=True``.
+
+    Both the server's query type ``qtype`` and the body's clauses must agree: a body with
+    a write clause is refused in a read recipe even if ``qtype`` is ``'r'``.
 
     >>> from graphtrace.recipes.header import parse_recipe
     >>> check_mode(parse_recipe("// name: x\\n// question: q?\\nCREATE (n)"), "w", write=True)
@@ -92,14 +132,21 @@ def check_mode(recipe: Recipe, qtype: str, *, write: bool) -> None:
     ...
     graphtrace.errors.RecipeError: <recipe>: recipe x writes (query type 'w') but its header says mode: read; refused
     """
-    if qtype == READ_ONLY:
-        return
-    what = _QUERY_TYPES.get(qtype, f"has query type {qtype!r}")
-    if recipe.mode != "maintenance":
-        raise RecipeError(f"recipe {recipe.name} {what.replace('reads and writes', 'writes')} "
-                          f"(query type {qtype!r}) but its header says mode: read; refused", file=recipe.path)
-    if not write:
-        raise RecipeError(f"recipe {recipe.name} is a maintenance recipe that {what}; "
+    check_clauses(recipe)
+    if qtype != READ_ONLY:
+        what = _QUERY_TYPES.get(qtype, f"has query type {qtype!r}")
+        if recipe.mode != "maintenance":
+            raise RecipeError(f"recipe {recipe.name} {what.replace('reads and writes', 'writes')} "
+                              f"(query type {qtype!r}) but its header says mode: read; refused", file=recipe.path)
+        if not write:
+            raise RecipeError(f"recipe {recipe.name} is a maintenance recipe that {what}; "
+                              "run it with --write to allow that", file=recipe.path)
+    writes = ", ".join(f.describe() for f in _clauses(recipe, recipe.body) if f.kind == "write")
+    if writes and recipe.mode != "maintenance":
+        raise RecipeError(f"recipe {recipe.name} writes ({writes}) but its header says mode: read; refused",
+                          file=recipe.path)
+    if writes and not write:
+        raise RecipeError(f"recipe {recipe.name} is a maintenance recipe that writes ({writes}); "
                           "run it with --write to allow that", file=recipe.path)
 
 
@@ -124,7 +171,8 @@ def run_checked(
         check_mode(recipe, qtype, write=False)
         columns, rows = run_checked(driver, recipe, bound, qtype, database="neo4j")
     """
-    routing = RoutingControl.READ if qtype == READ_ONLY else RoutingControl.WRITE
+    writes = recipe.mode == "maintenance" and qtype != READ_ONLY
+    routing = RoutingControl.WRITE if writes else RoutingControl.READ  # READ = execute_read
     try:
         result = driver.execute_query(
             _query(recipe, recipe.body if text is None else text, timeout_s), dict(bound),
