@@ -264,17 +264,20 @@ def _group_spans(spans: list[_Span], service: str, resource: dict[str, Any],
         if status is None:
             code, message = _UNSET
         else:
-            code, message = statuses.get(status.code) or parse_status(status.code), status.message
+            code = status.code
+            code = (type(code) is not bool and statuses.get(code)) or parse_status(code)  # True == 1
+            message = status.message
             if type(message) is not str:
                 message = str(safe(message or ""))
         attrs = attributes(raw.attributes) if raw.attributes else {}
+        kind = raw.kind
         if scope:
             for key, value in scope.items():
                 attrs.setdefault(key, value)
         append(new_span({
             "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent,
             "ref_type": _CHILD_OF if parent is not None else None, "service": service,
-            "name": raw.name, "kind": kinds.get(raw.kind) or parse_kind(raw.kind),
+            "name": raw.name, "kind": (type(kind) is not bool and kinds.get(kind)) or parse_kind(kind),
             "start_ns": start, "end_ns": end, "status_code": code, "status_message": message,
             "attributes": attrs, "resource": resource,
             "events": _events(raw.events) if raw.events else [],

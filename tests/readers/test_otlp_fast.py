@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graphtrace.model import SpanKind
 from graphtrace.readers import otlp_json, read_traces, stream as stream_module, write_otlp_json
 from graphtrace.readers.build import SpanItem
 from graphtrace.readers.context import ReadContext
@@ -25,6 +26,7 @@ from graphtrace.synth import GenOptions, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 OTLP_FILES = [ROOT / "tests/fixtures/readers/otlp_variants.json",
+              ROOT / "tests/fixtures/readers/otlp_enum_names.ndjson",
               ROOT / "tests/fixtures/readers/otlp_bad.ndjson",
               ROOT / "examples/otel-demo-add-to-cart.json"]
 
@@ -87,6 +89,31 @@ def test_fast_path_is_taken_on_clean_lines(tmp_path):
         assert batch.spans == [i.span for i in careful]
 
 
+def test_fast_path_takes_enum_names():
+    # kind/status as enum names (SPAN_KIND_*, "Client", STATUS_CODE_*, "Error"...) are clean
+    # records: the fast path reads them itself and gives the careful reader's spans
+    lines = (ROOT / "tests/fixtures/readers/otlp_enum_names.ndjson").read_bytes().splitlines()
+    for n, line in enumerate(lines, 1):
+        batch = fast_items(line, "f", f"line {n}")
+        careful = list(otlp_json.read_document(orjson.loads(line), "f", f"line {n}", ReadContext()))
+        assert batch is not None and batch.spans == [i.span for i in careful] and len(careful) == 4
+
+
+def test_bool_kind_or_status_is_unknown_whatever_came_before(tmp_path, monkeypatch):
+    # true == 1 in Python: a cache of parsed kinds must not read "kind": true as 1 (INTERNAL)
+    # after it has seen 1.  Line 1 caches 1 for kind and status; lines 2 and 3 use true.
+    def line(trace, kind, code):
+        return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [{
+            "traceId": trace * 16, "spanId": "02" * 8, "startTimeUnixNano": "1", "endTimeUnixNano": "2",
+            "kind": kind, "status": {"code": code}}]}]}]})
+    path = tmp_path / "bool.ndjson"
+    path.write_text("\n".join([line("01", 1, 1), line("03", True, 1), line("05", 1, True)]) + "\n")
+    [trace], _, skips, _ = assert_same([path], monkeypatch)
+    assert trace.trace_id == "01" * 16 and trace.spans[0].kind is SpanKind.INTERNAL
+    assert [(s.field, s.message.split(";")[0]) for s in skips] == [
+        ("kind", "unknown span kind True"), ("status.code", "unknown status code True")]
+
+
 # --- fuzzed records -------------------------------------------------------------------------
 
 ids = lambda width: st.one_of(
@@ -122,10 +149,12 @@ clean_kvs = st.lists(st.builds(lambda k, v: {"key": k, "value": v}, st.sampled_f
 DIRTY = {  # field -> values the careful reader treats specially (or rejects)
     "traceId": ids(32), "spanId": ids(16), "parentSpanId": ids(16), "startTimeUnixNano": times,
     "endTimeUnixNano": times, "name": st.one_of(st.none(), st.integers(0, 3)),
-    "kind": st.one_of(st.integers(-1, 6), st.sampled_from(["SPAN_KIND_CLIENT", "server", "3", "nope"]),
+    "kind": st.one_of(st.integers(-1, 6), st.sampled_from(["SPAN_KIND_CLIENT", "server", "3", "nope",
+                                                                  "Client", "SPAN_KIND_UNSPECIFIED", True]),
                       big, st.none(), st.just([1])),
     "status": st.one_of(st.none(), st.just({}), st.just(0), st.just("x"), st.fixed_dictionaries(
-        {}, optional={"code": st.one_of(st.integers(0, 3), st.sampled_from(["STATUS_CODE_ERROR", "Ok"]), big),
+        {}, optional={"code": st.one_of(st.integers(0, 3), st.sampled_from(["STATUS_CODE_ERROR", "Ok", "Unset",
+                                                                            "STATUS_CODE_UNSET", "Error", True]), big),
                       "message": scalars})),
     "attributes": kv_lists,
     "events": st.one_of(st.none(), st.just({}), st.lists(st.fixed_dictionaries(

@@ -39,6 +39,28 @@ def test_variants_ids_kinds_status_values(fixtures):
         "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", {"why": "batch"})
 
 
+def test_enum_names_for_kind_and_status(fixtures):
+    # collector file exporter NDJSON, two requests of one trace, kind and status code written as
+    # enum names in the spellings exporters use: SPAN_KIND_*, "Client", "client", STATUS_CODE_*,
+    # and the short "Unset" / "Error" / "Ok"
+    stream = read_traces([fixtures / "otlp_enum_names.ndjson"])
+    [spans] = by_id(stream).values()
+    got = {sid[-3:]: (s.kind.value, s.status_code.value, s.status_message) for sid, s in spans.items()}
+    assert got == {
+        "a01": ("SERVER", "UNSET", ""),                  # SPAN_KIND_SERVER, STATUS_CODE_UNSET
+        "a02": ("CLIENT", "ERROR", "upstream 503"),      # "Client", "Error" + message
+        "a03": ("CLIENT", "OK", ""),                     # "client", "Ok"
+        "a04": ("UNSPECIFIED", "UNSET", ""),             # SPAN_KIND_UNSPECIFIED, "Unset"
+        "b01": ("SERVER", "ERROR", ""),                  # "Server", "Error"
+        "b02": ("CLIENT", "UNSET", ""),                  # SPAN_KIND_CLIENT, status {} (no code)
+        "b03": ("PRODUCER", "OK", ""),                   # "Producer", STATUS_CODE_OK
+        "b04": ("INTERNAL", "UNSET", ""),                # "Internal", no status
+    }
+    assert stream.skipped == [] and stream.warnings == [] and stream.counters.spans_skipped == 0
+    # the cart server names the checkout client "...a02" (from the other line) as parent
+    assert spans["0000000000000b01"].parent_span_id == "0000000000000a02"
+
+
 def test_legacy_scope_and_base64_ids(fixtures):
     traces = by_id(read_traces([fixtures / "otlp_variants.json"]))
     # independent decoding with the standard library
