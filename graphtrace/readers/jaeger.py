@@ -1,16 +1,35 @@
-"""Jaeger JSON (query API / UI download): ``{"data": [trace...]}``, a bare trace, a list of traces, or NDJSON.
+"""Jaeger JSON, in the shapes Jaeger's own tools write.
+
+Accepted shapes (docs/formats.md has the full list):
+
+* the query API answer / UI download ``{"data": [trace...]}``, also ``{"data": trace}``;
+* a bare trace object ``{"traceID", "spans", "processes"}``, or a list of them (also NDJSON);
+  only the trace may carry ``traceID``: its spans and their references inherit it;
+* one span per record, as Jaeger's Elasticsearch/OpenSearch storage holds it (NDJSON
+  dump, a list, or search hits that :func:`~graphtrace.readers.sniff.unwrap_hits`
+  unwrapped): ``traceID, spanID, operationName, references, startTime, duration``
+  (µs), ``startTimeMillis``, ``tags`` list and/or ``tag`` map, ``logs`` and an inline
+  ``process: {serviceName, tags|tag}``.
 
 Mapping: times are µs (-> ns); the parent is the first CHILD_OF reference,
 else the first FOLLOWS_FROM, and its type is kept as ``ref_type``; every
 other reference becomes a ``Link`` with its ref_type (a reference into another
-trace id is never a parent).  Reference trace ids that differ only in leading
-zeros are normalised (both padded to 32 hex digits).  The ``span.kind`` tag
-gives the kind; ``otel.status_code`` (else ``error=true``) the status and
-``otel.status_description`` the message; these four tags are consumed, all
-others become attributes.  The process (``processes[processID]`` or an
-inline ``process``) gives the service and the resource (its tags plus
-``service.name``).  Logs become events named by their ``event`` field (else
-``log``), the other fields being the event's attributes.
+trace id is never a parent); a deprecated ``parentSpanID`` is the parent when
+there is no reference.  Reference trace ids that differ only in leading
+zeros are normalised (both padded to 32 hex digits).  Tags come from the
+``tags`` list and the ``tag`` map (Jaeger's "tags as fields", where ``@``
+stands for ``.`` in keys: ``span@kind`` is ``span.kind``); on a clash the list
+wins.  The ``span.kind`` tag gives the kind; ``otel.status_code`` (else
+``error=true``) the status and ``otel.status_description`` the message; these
+four tags are consumed, all others become attributes.  The process
+(``processes[processID]`` or an inline ``process``) gives the service and the
+resource (its tags plus ``service.name``).  Logs become events named by their
+``event`` field (else ``log``), the other fields being the event's attributes.
+A ``startTimeMillis`` that disagrees with ``startTime`` is warned about once per file.
+
+Spans sharing an id within a trace (:mod:`.jaeger_dedupe`): identical copies are
+merged; copies with different content are all kept, the n-th distinct one under
+the id ``<span id>_<n>`` as Jaeger UI does, with one warning per trace.
 
 >>> from graphtrace.readers.context import ReadContext
 >>> doc = {"data": [{"traceID": "ab", "processes": {"p1": {"serviceName": "web", "tags": []}},
@@ -30,17 +49,19 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, RefType, StatusCode
-from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
-                                      make_span, parse_kind, parse_status, to_int)
+from graphtrace.readers.build import (BadItem, FieldError, Item, make_event, make_link, make_span, plain_reason,
+                                      parse_kind, parse_status, to_int)
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
+from graphtrace.readers.jaeger_dedupe import JaegerSpan
 
 NAMES = {"end_ns": "duration", "parent_span_id": "references"}
 _CONSUMED = frozenset({"span.kind", "error", "otel.status_code", "otel.status_description"})
+_SCALARS = (str, int, float, bool)
 
 
 def tag_value(tag: dict[str, Any]) -> Any:
-    """A Jaeger tag's value, typed by its ``type``.
+    """A Jaeger tag's value, typed by its ``type`` (the ES storage writes every value as a string).
 
     >>> tag_value({"key": "n", "type": "int64", "value": "42"}), tag_value({"type": "bool", "value": "true"})
     (42, True)
@@ -66,36 +87,76 @@ def tags(raw: Any, field: str = "tags") -> dict[str, Any]:
     try:
         return {t["key"]: tag_value(t) for t in raw}
     except (TypeError, KeyError, AttributeError, ValueError) as exc:
-        raise FieldError(field, f"malformed tags: {exc}") from None
+        raise FieldError(field, f"malformed tags: {plain_reason(exc)}") from None
+
+
+def tag_map(raw: Any, field: str = "tag") -> dict[str, Any]:
+    """A "tags as fields" map from Jaeger's ES/OpenSearch storage -> dict, ``@`` back to ``.``.
+
+    >>> tag_map({"span@kind": "client", "http@status_code": 503, "error": True})
+    {'span.kind': 'client', 'http.status_code': 503, 'error': True}
+    """
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        raise FieldError(field, f"expected an object, got {raw!r:.60}")
+    out = {}
+    for key, value in raw.items():
+        if not isinstance(value, _SCALARS):
+            raise FieldError(f"{field}.{key}", f"expected a string, number or bool, got {value!r:.60}")
+        out[key.replace("@", ".")] = value
+    return out
+
+
+def _all_tags(raw: dict[str, Any], field: str) -> dict[str, Any]:
+    """The ``tags`` list merged with the ``tag`` map (the list wins on a clash)."""
+    listed = tags(raw.get("tags"), f"{field}tags")
+    mapped = tag_map(raw.get("tag"), f"{field}tag")
+    return {**mapped, **listed} if mapped else listed
 
 
 def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext) -> Iterator[Item]:
-    """Items for every span of a Jaeger document or NDJSON record."""
-    if isinstance(doc, dict):
-        traces = doc["data"] if isinstance(doc.get("data"), list) else [doc]
-    elif isinstance(doc, list):
-        traces = doc
-    else:
-        traces = [None]
+    """Items for every span of a Jaeger document or NDJSON record (any shape above)."""
     prefix = base + ", " if base else ""
-    for index, trace in enumerate(traces):
-        if not isinstance(trace, dict) or not isinstance(trace.get("spans"), list):
+    for index, (unit, trace_id) in enumerate(_units(doc)):
+        if isinstance(unit, str):  # why the unit is no trace
             yield BadItem(None, Diagnostic(file=file, record=f"{prefix}trace {index}", field="spans",
-                                           message="not a Jaeger trace object"))
-            continue
-        processes = trace.get("processes") or {}
-        for raw in trace["spans"]:
-            yield _span_item(raw, processes, file, prefix, ctx)
+                                           message=unit))
+        elif "spans" in unit:
+            processes = unit.get("processes") or {}
+            for raw in unit["spans"]:
+                yield _span_item(raw, trace_id, processes, file, prefix, ctx)
+        else:  # one span, as the ES/OpenSearch storage holds it
+            yield _span_item(unit, None, {}, file, prefix, ctx)
 
 
-def _span_item(raw: Any, processes: dict[str, Any], file: str | None, prefix: str,
-               ctx: ReadContext) -> Item:
+def _units(doc: Any) -> Iterator[tuple[Any, Any]]:
+    """``(trace or span object, the trace's traceID)``, or ``(message, None)`` for a bad one."""
+    if isinstance(doc, dict) and "data" in doc and "spans" not in doc and "spanID" not in doc:
+        data = doc["data"]
+        if data is None:
+            errors = doc.get("errors") or []
+            detail = "; ".join(str(e.get("msg", e) if isinstance(e, dict) else e) for e in errors)
+            yield f"no traces in this answer{': ' + detail if detail else ''}", None
+            return
+        doc = data
+    for unit in doc if isinstance(doc, list) else [doc]:
+        if isinstance(unit, dict) and isinstance(unit.get("spans"), list):
+            yield unit, unit.get("traceID")
+        elif isinstance(unit, dict) and "spanID" in unit:
+            yield unit, None
+        else:
+            yield "not a Jaeger trace object or span", None
+
+
+def _span_item(raw: Any, default_trace: Any, processes: dict[str, Any], file: str | None,
+               prefix: str, ctx: ReadContext) -> Item:
     if type(raw) is not dict:
         return BadItem(None, Diagnostic(file=file, record=f"{prefix}span", field="spans",
                                         message=f"expected a span object, got {raw!r:.60}"))
     record = f"{prefix}span {raw.get('spanID')}"
     try:
-        trace_id, warning = normalize_id(raw.get("traceID"), 32)
+        trace_id, warning = normalize_id(raw.get("traceID") or default_trace, 32)
     except IdError as exc:
         return BadItem(None, Diagnostic(file=file, record=record, field="traceID", message=str(exc)))
     if warning:
@@ -107,17 +168,30 @@ def _span_item(raw: Any, processes: dict[str, Any], file: str | None, prefix: st
             raise FieldError("spanID", str(exc)) from None
         if warning:
             ctx.warn(file, record, "spanID", f"{warning}: {span_id!r}", once=f"{file}:spanID")
-        return SpanItem(_build(raw, trace_id, span_id, processes), file, record)
+        span = _build(raw, trace_id, span_id, processes)
     except FieldError as exc:
         return BadItem(trace_id, Diagnostic(file=file, record=record, field=exc.field,
                                             message=exc.message))
+    _check_millis(raw, file, record, ctx)
+    return JaegerSpan(span, file, prefix[:-2] or None)
+
+
+def _check_millis(raw: dict[str, Any], file: str | None, record: str, ctx: ReadContext) -> None:
+    millis = raw.get("startTimeMillis")
+    if millis is None:
+        return
+    start = raw["startTime"]
+    if type(millis) is not int or type(start) is not int or start // 1000 != millis:
+        ctx.warn(file, record, "startTimeMillis",
+                 f"startTimeMillis {millis!r} is not startTime {start!r} µs in ms; "
+                 "startTime (µs) was used", once=f"{file}:startTimeMillis")
 
 
 def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str, Any]) -> Any:
     start = to_int(raw.get("startTime"), "startTime") * 1000
     duration = to_int(raw.get("duration"), "duration") * 1000
     parent, ref_type, links = _references(raw, trace_id)
-    attrs = tags(raw.get("tags"))
+    attrs = _all_tags(raw, "")
     kind = parse_kind(attrs.get("span.kind"), "tags.span.kind")
     status = StatusCode.UNSET
     if "otel.status_code" in attrs:
@@ -131,7 +205,7 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str
     if not isinstance(process, dict):
         raise FieldError("processID", f"malformed process {process!r:.60}")
     service = process.get("serviceName") or "unknown"
-    resource = {**tags(process.get("tags"), "process.tags"), "service.name": service}
+    resource = {**_all_tags(process, "process."), "service.name": service}
     name = raw.get("operationName") or ""
     if type(name) is not str or type(service) is not str:
         raise FieldError("operationName", f"expected strings, got {name!r}, {service!r}")
@@ -150,7 +224,7 @@ def _references(raw: dict[str, Any], trace_id: str) -> tuple[str | None, RefType
             refs.append((ref_type, ref_trace, normalize_id(ref.get("spanID"), 16)[0]))
         legacy, _ = optional_id(raw.get("parentSpanID"), 16)
     except (IdError, ValueError, AttributeError, TypeError) as exc:
-        raise FieldError("references", f"malformed reference: {exc}") from None
+        raise FieldError("references", f"malformed reference: {plain_reason(exc)}") from None
     parent_index = None
     for wanted in (RefType.CHILD_OF, RefType.FOLLOWS_FROM):
         parent_index = next((i for i, r in enumerate(refs) if r[0] is wanted and r[1] == trace_id),
@@ -177,5 +251,5 @@ def _logs(raw: Any) -> list[Any]:
             events.append(make_event(str(name), to_int(log.get("timestamp"), "logs.timestamp") * 1000,
                                      fields))
     except (AttributeError, TypeError) as exc:
-        raise FieldError("logs", f"malformed logs: {exc}") from None
+        raise FieldError("logs", f"malformed logs: {plain_reason(exc)}") from None
     return events
