@@ -9,6 +9,7 @@ analysed in memory (:mod:`graphtrace.analysis`), and compared with
 * the properties written by the ``annotate`` maintenance recipe
   (``Span.self_ns``, ``cp_ns``, ``on_cp``, ``depth``, ``Trace.annotated``);
 * the ``REMOTE_CALL`` relationships written at ingest (vs ``client_server_pairs``);
+* the ``PARENT_OF`` edges (one per span whose parent is stored: :mod:`graphtrace.storecheck`);
 * across traces, the ``slow-edges`` recipe vs ``analysis.edges.EdgeCollector`` (what ``edge_stats`` uses),
   fed one trace at a time so memory follows the calls, not the spans.
 
@@ -35,7 +36,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import neo4j
-from neo4j import RoutingControl
 from pydantic import BaseModel, Field
 
 from graphtrace.analysis.bottlenecks import bottlenecks
@@ -49,8 +49,10 @@ from graphtrace.recipes.batch import BatchedRecipe
 from graphtrace.recipes.catalog import builtin_dir
 from graphtrace.recipes.header import load_recipe
 from graphtrace.recipes.run import run_recipe
-from graphtrace.store.queries import ANNOTATIONS, REMOTE_CALLS
+from graphtrace.errors import InputError
+from graphtrace.store.queries import ANNOTATIONS, PARENT_EDGE_ANOMALIES, REMOTE_CALLS
 from graphtrace.store.read import iter_traces, list_trace_ids
+from graphtrace.storecheck import missing_traces, parent_edge_problems, read_rows
 
 _GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns", "ratio")
 _EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
@@ -148,13 +150,6 @@ class _Recipes:
 def _params(name: str) -> dict[str, Any]:
     # bottlenecks: every row (at most one per span, like the engine's limit=len(spans))
     return {"limit": _ALL_ROWS} if name == "bottlenecks" else {}
-
-
-def _read(driver: neo4j.Driver, query: str, database: str, **params: Any) -> list[dict[str, Any]]:
-    """Rows as dicts; the store's check queries return plain values (maps, lists, numbers, strings),
-    so no ``Record.data()`` conversion is needed."""
-    records, _, keys = driver.execute_query(query, params, routing_=RoutingControl.READ, database_=database)
-    return [dict(zip(keys, r)) for r in records]
 
 
 def _check_call_tree(chk: _Checker, tree: TraceTree, rows: list[dict[str, Any]],
@@ -275,6 +270,7 @@ class _Chunk(NamedTuple):
     annotated: dict[str, dict[str, Any]]
     calls: dict[str, list[dict[str, Any]]]
     rows: dict[str, dict[str, list[dict[str, Any]]]]  # recipe -> trace id -> rows
+    parents: dict[str, list[dict[str, Any]]]  # trace id -> spans whose PARENT_OF edges look wrong
 
 
 def _by_trace(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -286,17 +282,21 @@ def _by_trace(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def _submit(pool: ThreadPoolExecutor, recipes: _Recipes, ids: list[str]) -> dict[str, Future]:
     """Start every read of one chunk; the server runs them side by side."""
-    driver, db = recipes.driver, recipes.database
+    driver, db, t = recipes.driver, recipes.database, recipes.timeout_s
     jobs = {name: pool.submit(rec.rows, ids, **_params(name)) for name, rec in recipes.per_trace.items()}
-    jobs["traces"] = pool.submit(lambda: list(iter_traces(driver, database=db, trace_ids=ids, batch=len(ids))))
-    jobs["annotated"] = pool.submit(lambda: {r["trace_id"]: r for r in _read(driver, ANNOTATIONS, db, trace_ids=ids)})
-    jobs["calls"] = pool.submit(lambda: _by_trace(_read(driver, REMOTE_CALLS, db, trace_ids=ids)))
+    jobs["traces"] = pool.submit(lambda: list(iter_traces(driver, database=db, trace_ids=ids, batch=len(ids),
+                                                          timeout_s=t)))
+    jobs["annotated"] = pool.submit(lambda: {r["trace_id"]: r for r in read_rows(driver, ANNOTATIONS, db, t,
+                                                                                 trace_ids=ids)})
+    jobs["calls"] = pool.submit(lambda: _by_trace(read_rows(driver, REMOTE_CALLS, db, t, trace_ids=ids)))
+    jobs["parents"] = pool.submit(lambda: _by_trace(read_rows(driver, PARENT_EDGE_ANOMALIES, db, t, trace_ids=ids)))
     return jobs
 
 
 def _collect(ids: list[str], jobs: dict[str, Future]) -> _Chunk:
     got = {key: job.result() for key, job in jobs.items()}
-    return _Chunk(ids, got["traces"], got["annotated"], got["calls"], {name: got[name] for name in _PER_TRACE})
+    return _Chunk(ids, got["traces"], got["annotated"], got["calls"], {name: got[name] for name in _PER_TRACE},
+                  got["parents"])
 
 
 def _chunks(recipes: _Recipes, ids: list[str]) -> Iterable[_Chunk]:
@@ -323,6 +323,8 @@ def _check_chunk(chunk: _Chunk, report: CheckReport, edges: EdgeCollector,
         rows = {name: chunk.rows[name].get(tid, []) for name in _PER_TRACE}
         edges.add(check_trace(trace, rows, chunk.annotated.get(tid), chunk.calls.get(tid, []),
                               report.disagreements))
+        for bad in parent_edge_problems(chunk.parents.get(tid, []), {tid: {s.span_id for s in trace.spans}}):
+            report.disagreements.append(Disagreement(quantity="PARENT_OF edges from", **bad))
         report.traces_checked += 1
         report.spans_checked += len(trace.spans)
         if on_progress is not None:
@@ -348,12 +350,19 @@ def check_traces(
     until_ns)`` is given: then the caller promises that the checked traces
     are the only ones with client spans in that window.  Traces are read and
     the per-trace recipes run ``_CHUNK`` traces per query (``timeout_s`` is per
-    query), the next chunk while this one is compared.
+    query, server-side), the next chunk while this one is compared.  A span whose
+    ``PARENT_OF`` edges are not the one edge from its parent is a disagreement
+    (:mod:`graphtrace.storecheck`); a trace in ``trace_ids`` that is not stored
+    raises ``InputError`` ("not found").
     Example (needs a server)::
 
         report = check_traces(driver, database="neo4j", trace_ids=["971a6595..."])
     """
     ids = list_trace_ids(driver, database=database) if trace_ids is None else list(dict.fromkeys(trace_ids))
+    missing = missing_traces(driver, ids, database=database, timeout_s=timeout_s) if trace_ids is not None else []
+    if missing:
+        more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
+        raise InputError(f"trace {', '.join(missing[:5])}{more} not found", record=f"database {database}")
     report = CheckReport()
     recipes = _Recipes(driver, database, timeout_s)
     if ids:

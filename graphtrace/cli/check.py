@@ -22,6 +22,22 @@ from graphtrace.errors import CheckFailed
 _SHOWN = 50
 
 
+def normalized_trace_id(value: str) -> str:
+    """A ``--trace-id`` as the readers store it (hex: lowercase, padded to 32 digits).
+
+    >>> normalized_trace_id("ABCDEF")
+    '00000000000000000000000000abcdef'
+    >>> normalized_trace_id("trace-A")
+    'trace-A'
+    """
+    from graphtrace.readers.ids import IdError, normalize_id
+
+    try:
+        return normalize_id(value, 32)[0]
+    except IdError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--trace-id") from exc
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
@@ -45,6 +61,8 @@ def check(
     ] = None,
     all_traces: Annotated[bool, typer.Option("--all", help="Check every stored trace and the edge statistics.")] = False,
     fmt: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = CheckFormat.text,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", metavar="S", min=0.001, help="Server-side timeout of each check query, in seconds.")] = 120,
     uri: UriOption = None,
     user: UserOption = None,
     password: PasswordOption = None,
@@ -61,7 +79,8 @@ def check(
     quiet_driver_notifications()
     driver = connect(settings)
     try:
-        report = check_traces(driver, database=settings.database, trace_ids=None if all_traces else trace_id)
+        report = check_traces(driver, database=settings.database, timeout_s=timeout,
+                              trace_ids=None if all_traces else [normalized_trace_id(t) for t in trace_id])
     finally:
         driver.close()
     if fmt is CheckFormat.json:

@@ -281,6 +281,22 @@ RETURN tid AS trace_id, c.span_id AS client_span_id, s.span_id AS server_span_id
        r.callee AS callee, r.operation AS operation, r.gap_ns AS gap_ns, r.before_ns AS before_ns,
        r.after_ns AS after_ns, r.ratio AS ratio
 """
+# Spans whose PARENT_OF edges are not the one edge from their parent_span_id (several parents, a
+# wrong parent, or none: the last is also a span whose parent is not stored, which the caller sorts out).
+PARENT_EDGE_ANOMALIES = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)
+WITH tid, c, [(p:Span)-[:PARENT_OF]->(c) | p.span_id] AS parents
+WHERE size(parents) <> CASE WHEN c.parent_span_id IS NULL THEN 0 ELSE 1 END
+   OR (size(parents) = 1 AND parents[0] <> c.parent_span_id)
+RETURN tid AS trace_id, c.span_id AS span_id, c.parent_span_id AS parent_span_id, parents
+"""
+# Which of $trace_ids are stored (a Trace node with spans).
+TRACES_FOUND = """
+UNWIND $trace_ids AS tid
+MATCH (t:Trace {trace_id: tid}) WHERE EXISTS { (t)-[:HAS_SPAN]->() }
+RETURN tid AS trace_id
+"""
 
 # --- bulk load (graphtrace.store.bulk) ---------------------------------------------
 

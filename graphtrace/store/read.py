@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from neo4j import Driver, RoutingControl
+from neo4j import Driver, Query, RoutingControl
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import StoreError
@@ -23,11 +23,15 @@ from graphtrace.store import queries
 from graphtrace.store.codec import span_from_props
 
 
-def _read(driver: Driver, query: str, database: str, **params: Any) -> list[Any]:
-    """Run one read query; turn driver/server failures into ``StoreError``."""
+def _read(driver: Driver, query: str, database: str, timeout_s: float | None = None, **params: Any) -> list[Any]:
+    """Run one read query (``timeout_s``: server-side, per query); turn driver/server failures into ``StoreError``."""
     try:
-        return driver.execute_query(query, params, database_=database, routing_=RoutingControl.READ).records
+        return driver.execute_query(Query(query, timeout=timeout_s), params, database_=database,
+                                    routing_=RoutingControl.READ).records
     except Neo4jError as exc:
+        if "TransactionTimedOut" in str(exc.code or "") or "TransactionTimeout" in str(exc.code or ""):
+            raise StoreError(f"a read timed out after {timeout_s} s (raise it with --timeout)",
+                             record=database) from exc
         raise StoreError(f"Neo4j refused a read: {exc.message or exc}", record=database) from exc
     except (DriverError, OSError) as exc:
         raise StoreError(f"cannot read from Neo4j: {exc}", record=database) from exc
@@ -63,9 +67,11 @@ def list_trace_ids(driver: Driver, *, database: str) -> list[str]:
 
 
 def iter_traces(
-    driver: Driver, *, database: str, trace_ids: Iterable[str] | None = None, batch: int = 200
+    driver: Driver, *, database: str, trace_ids: Iterable[str] | None = None, batch: int = 200,
+    timeout_s: float | None = None,
 ) -> Iterator[Trace]:
-    """Stored traces (all, or ``trace_ids`` in that order, missing ones left out), ``batch`` per query.
+    """Stored traces (all, or ``trace_ids`` in that order, missing ones left out), ``batch`` per query
+    (each query with a server-side ``timeout_s`` when given).
 
     >>> iter_traces  # needs a server; see tests/store  # doctest: +ELLIPSIS
     <function iter_traces at ...>
@@ -73,7 +79,8 @@ def iter_traces(
     ids = list_trace_ids(driver, database=database) if trace_ids is None else list(trace_ids)
     for i in range(0, len(ids), max(1, batch)):
         chunk = ids[i:i + max(1, batch)]
-        found = {r["trace_id"]: r["spans"] for r in _read(driver, queries.LOAD_TRACES, database, trace_ids=chunk)}
+        found = {r["trace_id"]: r["spans"]
+                 for r in _read(driver, queries.LOAD_TRACES, database, timeout_s, trace_ids=chunk)}
         for tid in chunk:
             if tid in found:
                 yield _trace(tid, found[tid])
