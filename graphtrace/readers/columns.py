@@ -35,7 +35,7 @@ Every other column becomes an attribute: ``resource.X``/``resource_X`` and keys
 in resource namespaces (``service.``, ``host.``, ``k8s.``, ``process.``,
 ``telemetry.``, ``os.``, ``container.``, ``cloud.``, ``deployment.``...) go to
 the span's ``resource``; other ``event_X`` columns are attributes of the row's
-event; Parseable's internal ``p_*`` columns and trace-state/flag/dropped-count
+event; Parseable's internal ``p_*`` columns and trace-state/flag/dropped-count/schema-URL
 columns are ignored; everything else is a span attribute.
 
 >>> plan = plan_for(("span_trace_id", "span_span_id", "span_name", "host.name", "http.method"))
@@ -110,7 +110,9 @@ _RESOURCE_PREFIXES = ("service.", "host.", "k8s.", "process.", "telemetry.", "os
                       "cloud.", "deployment.", "faas.", "device.", "webengine.", "service_")
 _IGNORED_PREFIXES = ("p_", "span_dropped", "span_flags", "span_trace_state", "TraceState",
                      "Links.TraceState", "ScopeAttributes", "span_kind", "span_status",
-                     "span_start_time", "span_end_time", "event_time", "event_dropped")
+                     "span_start_time", "span_end_time", "event_time", "event_dropped",
+                     "link_dropped", "resource_dropped", "scope_dropped", "resource_schema_url",
+                     "scope_schema_url", "schema_url")
 _RECOGNISED = {c.lower() for cols in CANDIDATES.values() for c in cols} | {
     c.lower() for c in UNITLESS_DURATION}
 

@@ -78,7 +78,8 @@ def test_clickhouse_csvwithnames_export(fixtures):
 
 
 def test_parseable_query_result_json_array(fixtures):
-    # POST /api/v1/query on an otel-traces stream: one JSON array, a row per span event
+    # POST /api/v1/query on an otel-traces stream: one JSON array, a row per span event; nulls
+    # where a row has no event; dropped counts and schema URLs are not attributes
     stream = read_traces([fixtures / "rows_parseable_query.json"])
     [trace] = list(stream)
     spans = _spans(trace)
@@ -88,8 +89,8 @@ def test_parseable_query_result_json_array(fixtures):
     # 1964843.75 rounds up to 1964844), which would give 3,000,064 ns
     assert root.start_ns == 1_700_000_000_500_000_000 and root.duration_ns == 3_000_000
     assert client.duration_ns == 1_500_000 and server.duration_ns == 1_000_000
-    # the two rows of span 1 are one span with both events (501024000 = 1957125 * 256 and
-    # 502048000 = 1961125 * 256, both exact floats)
+    # the two rows of span 1 are one span with both events, their times from Parseable's
+    # "%Y-%m-%dT%H:%M:%S%.6fZ" strings: 22:13:20.501024 and .502048 after epoch 1700000000 s
     assert [(e.name, e.time_ns, e.attributes) for e in root.events] == [
         ("cache.miss", 1_700_000_000_501_024_000, {"cache.key": "cart:42"}),
         ("retry", 1_700_000_000_502_048_000, {})]
