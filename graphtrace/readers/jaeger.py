@@ -49,7 +49,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, RefType, StatusCode
-from graphtrace.readers.build import (BadItem, FieldError, Item, make_event, make_link, make_span, plain_reason,
+from graphtrace.readers.build import (BadItem, FieldError, Item, make_event, make_link, make_span,
                                       parse_kind, parse_status, to_int)
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
@@ -87,7 +87,7 @@ def tags(raw: Any, field: str = "tags") -> dict[str, Any]:
     try:
         return {t["key"]: tag_value(t) for t in raw}
     except (TypeError, KeyError, AttributeError, ValueError) as exc:
-        raise FieldError(field, f"malformed tags: {plain_reason(exc)}") from None
+        raise FieldError(field, f"malformed tags: {exc}") from None
 
 
 def tag_map(raw: Any, field: str = "tag") -> dict[str, Any]:
@@ -224,7 +224,7 @@ def _references(raw: dict[str, Any], trace_id: str) -> tuple[str | None, RefType
             refs.append((ref_type, ref_trace, normalize_id(ref.get("spanID"), 16)[0]))
         legacy, _ = optional_id(raw.get("parentSpanID"), 16)
     except (IdError, ValueError, AttributeError, TypeError) as exc:
-        raise FieldError("references", f"malformed reference: {plain_reason(exc)}") from None
+        raise FieldError("references", f"malformed reference: {exc}") from None
     parent_index = None
     for wanted in (RefType.CHILD_OF, RefType.FOLLOWS_FROM):
         parent_index = next((i for i, r in enumerate(refs) if r[0] is wanted and r[1] == trace_id),
@@ -251,5 +251,5 @@ def _logs(raw: Any) -> list[Any]:
             events.append(make_event(str(name), to_int(log.get("timestamp"), "logs.timestamp") * 1000,
                                      fields))
     except (AttributeError, TypeError) as exc:
-        raise FieldError("logs", f"malformed logs: {plain_reason(exc)}") from None
+        raise FieldError("logs", f"malformed logs: {exc}") from None
     return events
