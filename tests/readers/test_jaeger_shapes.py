@@ -190,10 +190,11 @@ def test_an_api_answer_with_errors_and_no_data_is_reported(tmp_path):
 
 
 def _analyze(path: Path) -> dict:
-    exe = ROOT / ".venv" / "bin" / "graphtrace"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "graphtrace"]
+    # the console script's entry point, run from this checkout in a real process
+    cmd = [sys.executable, "-c", "import sys; from graphtrace.cli import main; main(sys.argv[1:])"]
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([*cmd, "analyze", str(path), "--format", "json"], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+                          text=True, timeout=120, cwd=ROOT, env=env)
     assert done.returncode == 0, done.stderr
     return orjson.loads(done.stdout)
 
