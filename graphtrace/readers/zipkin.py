@@ -14,13 +14,13 @@ record is a :class:`ZipkinDraft` and the assembler calls
   ``sha256(id + ":" + kind)[:16]`` (``:client``; a second half of one kind
   ``:client-2``) and the attribute ``zipkin.shared_span_id``.  The SERVER half's
   parent becomes the CLIENT half (PRODUCER/CONSUMER likewise), and the CLIENT
-  half takes the server's parent id when it has none; every other half of the id
-  (a SERVER, or a record of the id from another endpoint) becomes a child of the
-  CLIENT half.  A span naming a shared id as parent goes, as in Zipkin's span
+  half takes the server's parent id when it has none; every half of the id that is
+  not CLIENT/PRODUCER (a second SERVER, a kindless record from another endpoint)
+  becomes a child of the (first) CLIENT half.  A span naming a shared id as parent goes, as in Zipkin's span
   tree, to the called half with its very local endpoint, else to a half of its
   service, else to the CLIENT half, else to the half keeping the id;
 * **times** are µs: a span covers ``[timestamp, timestamp + duration]``.  A missing
-  (or zero) duration is 0, as in Zipkin's UI; annotations are events and never
+  duration is 0, as in Zipkin's UI (zero or negative values are absent, as in Zipkin); annotations are events and never
   stretch a span.  A span without timestamp starts at its earliest annotation (one
   warning per file); one with neither that has children starts (and, without a
   duration, ends) at its earliest timed descendant's start, so its children stay
@@ -30,7 +30,8 @@ record is a :class:`ZipkinDraft` and the assembler calls
   ``otel.status_code``/``otel.status_description`` too; these tags are consumed.
   The local endpoint gives the service and resource (``service.name``,
   ``net.host.ip``, ``net.host.port``); the remote endpoint the attributes
-  ``peer.service``, ``net.peer.ip``, ``net.peer.port``.
+  ``peer.service``, ``net.peer.ip``, ``net.peer.port``;
+* a record naming its own id as parent is read as a root, with a warning (as Zipkin does).
 
 >>> from graphtrace.readers.context import ReadContext
 >>> recs = [{"traceId": "a", "id": "1", "kind": "CLIENT", "name": "get", "timestamp": 1, "duration": 9,
@@ -104,7 +105,11 @@ def _record(draft: ZipkinDraft, ctx: ReadContext) -> Record:
         raise FieldError("id", str(exc)) from None
     if warning:
         ctx.warn(draft.file, draft.record, "id", f"{warning}: {span_id!r}", once=f"{draft.file}:id")
-    return Record(raw, span_id, draft)
+    record = Record(raw, span_id, draft)
+    if record.parent == span_id:  # Zipkin "undoes the circular dependency" the same way
+        ctx.warn(draft.file, draft.record, "parentId", "span names itself as parent; read as a root")
+        record.parent = None
+    return record
 
 
 class _Half:

@@ -91,3 +91,14 @@ def test_same_id_from_two_endpoints_is_not_merged(tmp_path):
     assert by_service["api"].span_id == "0000000000000001"
     assert by_service["web"].span_id == _sha("0000000000000001:unspecified")
     assert (by_service["web"].start_ns, by_service["web"].duration_ns) == (10_000, 50_000)
+
+
+def test_self_parent_is_a_root_with_a_warning(tmp_path):
+    # Zipkin's Span.Builder drops a parentId equal to the span's own id; the trace is kept
+    (tmp_path / "z.json").write_text(
+        '[{"traceId": "a", "id": "1", "parentId": "1", "name": "r", "timestamp": 5, "duration": 2}]')
+    stream = read_traces([tmp_path / "z.json"])
+    [trace] = list(stream)
+    assert trace.spans[0].parent_span_id is None and (trace.spans[0].start_ns, trace.spans[0].end_ns) == (5_000, 7_000)
+    [warning] = stream.warnings
+    assert warning.field == "parentId" and stream.skipped == []
