@@ -112,9 +112,13 @@ def run(args: argparse.Namespace) -> dict:
         missing = [n for n in numbers if n not in seen]
         if missing and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not missing):
             dead = missing[0]
-            case = make_case(dead)
-            crash = Outcome(dead, "crash", f"worker died (status {status})", None, 0.0, case.mutation, case.seed)
-            save_failure(case, crash, args.out)
+            crash = Outcome(dead, "crash", f"worker died (status {status})", None, 0.0)
+            try:
+                case = make_case(dead)
+                crash.mutation, crash.seed = case.mutation, case.seed
+                save_failure(case, crash, args.out)
+            except Exception as exc:  # noqa: BLE001 - the mutator itself failed on this number
+                crash.kind, crash.cause = "mutator_error", f"{type(exc).__name__} making the input"
             rows.append(crash.__dict__)
             if missing[1:]:
                 chunks.insert(0, missing[1:])

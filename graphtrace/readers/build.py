@@ -16,10 +16,13 @@ changes how models store their fields.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Iterator
 
 from pydantic import BaseModel, ValidationError
+
+from graphtrace.errors import short_repr, shorten
 
 from graphtrace.model import Diagnostic, Event, Link, RefType, Span, SpanKind, StatusCode
 
@@ -206,6 +209,17 @@ def to_int(value: Any, field: str) -> int:
 
 
 _DEFAULT_NAMES = {"end_ns": "end_ns", "parent_span_id": "parent_span_id"}
+MAX_NS = 2 ** 63 - 1  # the largest time a span may have (a signed 64-bit integer: Neo4j, JSON consumers)
+
+
+def _out_of_range(value: int) -> str:
+    """The message for a time outside ``[0, MAX_NS]``, the value shortened when it is long.
+
+    >>> _out_of_range(-1)
+    'time -1 ns is out of range (0 to 2^63-1 ns, 1970 to 2262)'
+    """
+    text = str(value) if abs(value) < 10 ** 40 else f"of {len(str(abs(value)))} digits"
+    return f"time {text} ns is out of range (0 to 2^63-1 ns, 1970 to 2262)"
 
 
 def make_span(
@@ -216,7 +230,21 @@ def make_span(
     resource: dict[str, Any] | None = None, events: list[Event] | None = None,
     links: list[Link] | None = None, names: dict[str, str] = _DEFAULT_NAMES,
 ) -> Span:
-    """Build a span from checked values; FieldError (named via ``names``) on a broken invariant."""
+    """Build a span from checked values; FieldError (named via ``names``) on a broken invariant.
+
+    Times must lie in ``[0, 2^63)`` ns (1970 to 2262): a later or negative time, or a span of
+    2^63 ns or more, is not a real span, and could not be stored as a 64-bit integer.
+
+    >>> try:
+    ...     make_span("t", "s", None, "svc", "op", "CLIENT", 5, 2 ** 64)
+    ... except FieldError as exc:
+    ...     print(exc.field, exc.message)
+    end_ns time 18446744073709551616 ns is out of range (0 to 2^63-1 ns, 1970 to 2262)
+    """
+    if not 0 <= start_ns <= MAX_NS:
+        raise FieldError(names.get("start_ns", "start_ns"), _out_of_range(start_ns))
+    if not 0 <= end_ns <= MAX_NS:
+        raise FieldError(names["end_ns"], _out_of_range(end_ns))
     if end_ns < start_ns:
         raise FieldError(names["end_ns"],
                          f"negative duration: end {end_ns} is before start {start_ns}")
@@ -256,6 +284,79 @@ def make_link(trace_id: str, span_id: str, ref_type: RefType | None = None,
     """
     return _new_link({"trace_id": trace_id, "span_id": span_id, "ref_type": ref_type,
                       "attributes": attributes or {}})
+
+
+UNEXPECTED = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError, OverflowError)
+"""What a reader's own checks should have turned into a FieldError; :func:`guarded` catches them."""
+_JSON_TYPES = {"dict": "an object", "list": "a list", "str": "a string", "int": "an integer",
+               "float": "a number", "NoneType": "null", "bool": "a boolean (true/false)", "bytes": "bytes"}
+_FOUND = re.compile(r"'(\w+)' object")
+
+
+def plain_reason(exc: BaseException) -> str:
+    """What went wrong, in words about the input, never Python's own exception text.
+
+    >>> plain_reason(AttributeError("'list' object has no attribute 'get'"))
+    'found a list where an object was expected'
+    >>> plain_reason(TypeError("'int' object is not iterable")), plain_reason(KeyError("key"))
+    ('found an integer where a list was expected', "missing key 'key'")
+    >>> plain_reason(TypeError("string indices must be integers, not 'str'"))
+    'found a string where an object was expected'
+    """
+    if isinstance(exc, FieldError):
+        return f"{exc.field}: {exc.message}"
+    if isinstance(exc, RecursionError):
+        return "values nested too deeply"
+    if isinstance(exc, OverflowError):
+        return "a number too large"
+    if isinstance(exc, KeyError):
+        return f"missing key {short_repr(exc.args[0] if exc.args else None, 40)}"
+    text = str(exc)
+    if text.startswith("string indices must be"):
+        return "found a string where an object was expected"
+    found = _FOUND.search(text)
+    if isinstance(exc, (AttributeError, TypeError)) and found:
+        what = _JSON_TYPES.get(found.group(1), found.group(1))
+        expected = ("a list" if "not iterable" in text else "an object or a list" if "subscriptable" in text
+                    else "an object" if isinstance(exc, AttributeError) else "another type")
+        return f"found {what} where {expected} was expected"
+    if isinstance(exc, (AttributeError, TypeError)):
+        return "a value of the wrong JSON type"
+    if isinstance(exc, IndexError):
+        return "a list shorter than expected"
+    if "could not convert string to float" in text or "invalid literal" in text:
+        return "a string that is not a number"
+    if " is not a valid " in text:  # an enum: "'X' is not a valid RefType"
+        return shorten(text, 100)
+    return "a value that cannot be read"
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """The message for an exception a reader did not foresee.
+
+    >>> unexpected_message(AttributeError("'list' object has no attribute 'get'"))
+    'cannot read this record (found a list where an object was expected); the rest of the record is skipped'
+    """
+    return f"cannot read this record ({plain_reason(exc)}); the rest of the record is skipped"
+
+
+def guarded(items: Iterator[Item], file: str | None, record: str | None) -> Iterator[Item]:
+    """A reader's items for one record; an unforeseen exception (:data:`UNEXPECTED`) while reading
+    it ends the record with a BadItem naming the file and record, instead of ending the run.
+
+    A safety net only: readers name the field themselves (FieldError) wherever they check it.
+
+    >>> def broken():
+    ...     yield BadItem(None, Diagnostic(message="first"))
+    ...     {}["spans"]
+    >>> [item.diagnostic.text for item in guarded(broken(), "t.json", "line 3")]
+    ['first', "t.json: line 3: cannot read this record (missing key 'spans'); the rest of the record is skipped"]
+    """
+    try:
+        yield from items
+    except UNEXPECTED as exc:
+        yield BadItem(None, Diagnostic(file=file, record=record or "document", field=None,
+                                       message=unexpected_message(exc)))
 
 
 def validation_message(exc: ValidationError) -> tuple[str, str]:

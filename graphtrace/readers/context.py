@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphtrace.errors import InputError
+from graphtrace.errors import InputError, shorten
 from graphtrace.model import Diagnostic
 
 
@@ -54,14 +54,14 @@ class ReadContext:
             if once in self._once:
                 return
             self._once.add(once)
-        self.warnings.append(Diagnostic(file=file, record=record, field=field_name, message=message))
+        self.warnings.append(Diagnostic(file=file, record=record, field=field_name, message=shorten(message)))
 
     def skip(self, file: str | None, record: str | None, field_name: str | None,
              message: str) -> None:
-        """Record a skip; raise InputError instead in strict mode."""
+        """Record a skip; raise InputError instead in strict mode.  Long messages are cut (:func:`shorten`)."""
         if self.strict:
             raise InputError(message, file=file, record=record, field=field_name)
-        self.skipped.append(Diagnostic(file=file, record=record, field=field_name, message=message))
+        self.skipped.append(Diagnostic(file=file, record=record, field=field_name, message=shorten(message)))
 
     def skip_diagnostic(self, diagnostic: Diagnostic) -> None:
         """:meth:`skip` for a ready-made Diagnostic."""

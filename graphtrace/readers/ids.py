@@ -20,6 +20,9 @@ import base64
 import binascii
 import re
 
+from graphtrace.errors import short_repr
+
+MAX_ID = 256  # characters: a longer "id" is a value in the wrong field, not an id
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _B64 = {32: re.compile(r"[A-Za-z0-9+/_-]{22}=="), 16: re.compile(r"[A-Za-z0-9+/_-]{11}=")}
 _CACHE: dict[tuple[str, int], tuple[str, str | None]] = {}
@@ -49,7 +52,7 @@ def normalize_id(value: object, width: int) -> tuple[str, str | None]:
     if type(value) is not str:
         if value is None:
             raise IdError("missing id")
-        raise IdError(f"expected a string id, got {type(value).__name__} {value!r}")
+        raise IdError(f"expected a string id, got {type(value).__name__} {short_repr(value)}")
     key = (value, width)
     hit = _CACHE.get(key)
     if hit is not None:
@@ -71,6 +74,8 @@ def _normalize(value: str, width: int) -> tuple[str, str | None]:
     text = value.strip()
     if not text:
         raise IdError("missing id")
+    if len(text) > MAX_ID:
+        raise IdError(f"an id of {len(text):,} characters is too long (at most {MAX_ID}): {short_repr(text, 40)}")
     if _HEX.fullmatch(text):
         text = text.lower()
         if len(text) < width:

@@ -49,7 +49,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, RefType, StatusCode
-from graphtrace.readers.build import (BadItem, FieldError, Item, make_event, make_link, make_span,
+from graphtrace.readers.build import (BadItem, FieldError, Item, make_event, make_link, make_span, plain_reason,
                                       parse_kind, parse_status, to_int)
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
@@ -87,7 +87,7 @@ def tags(raw: Any, field: str = "tags") -> dict[str, Any]:
     try:
         return {t["key"]: tag_value(t) for t in raw}
     except (TypeError, KeyError, AttributeError, ValueError) as exc:
-        raise FieldError(field, f"malformed tags: {exc}") from None
+        raise FieldError(field, f"malformed tags: {plain_reason(exc)}") from None
 
 
 def tag_map(raw: Any, field: str = "tag") -> dict[str, Any]:
@@ -187,6 +187,40 @@ def _check_millis(raw: dict[str, Any], file: str | None, record: str, ctx: ReadC
                  "startTime (µs) was used", once=f"{file}:startTimeMillis")
 
 
+def _process(raw: dict[str, Any], processes: Any) -> dict[str, Any]:
+    """The span's process: inline, else ``processes[processID]``; FieldError naming the field at fault.
+
+    >>> _process({"processID": "p1"}, {"p1": {"serviceName": "web"}})
+    {'serviceName': 'web'}
+    >>> try:
+    ...     _process({"processID": ["p1"]}, {"p1": {}})
+    ... except FieldError as exc:
+    ...     print(exc.field, exc.message)
+    processID expected a string, got a list
+    """
+    process = raw.get("process")
+    if process:
+        if not isinstance(process, dict):
+            raise FieldError("process", f"expected an object, got {_json_type(process)}")
+        return process
+    pid = raw.get("processID")
+    if pid is None or pid == "":
+        return {}
+    if not isinstance(pid, str):
+        raise FieldError("processID", f"expected a string, got {_json_type(pid)}")
+    if not isinstance(processes, dict):
+        raise FieldError("processes", f"expected an object of processes by id, got {_json_type(processes)}")
+    process = processes.get(pid) or {}
+    if not isinstance(process, dict):
+        raise FieldError(f"processes.{pid[:40]}", f"expected an object, got {_json_type(process)}")
+    return process
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number",
+            bool: "a boolean"}.get(type(value), "null" if value is None else type(value).__name__)
+
+
 def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str, Any]) -> Any:
     start = to_int(raw.get("startTime"), "startTime") * 1000
     duration = to_int(raw.get("duration"), "duration") * 1000
@@ -201,9 +235,7 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str
     message = attrs.get("otel.status_description") or ""
     if _CONSUMED & attrs.keys():
         attrs = {k: v for k, v in attrs.items() if k not in _CONSUMED}
-    process = raw.get("process") or processes.get(raw.get("processID")) or {}
-    if not isinstance(process, dict):
-        raise FieldError("processID", f"malformed process {process!r:.60}")
+    process = _process(raw, processes)
     service = process.get("serviceName") or "unknown"
     resource = {**_all_tags(process, "process."), "service.name": service}
     name = raw.get("operationName") or ""
@@ -224,7 +256,7 @@ def _references(raw: dict[str, Any], trace_id: str) -> tuple[str | None, RefType
             refs.append((ref_type, ref_trace, normalize_id(ref.get("spanID"), 16)[0]))
         legacy, _ = optional_id(raw.get("parentSpanID"), 16)
     except (IdError, ValueError, AttributeError, TypeError) as exc:
-        raise FieldError("references", f"malformed reference: {exc}") from None
+        raise FieldError("references", f"malformed reference: {plain_reason(exc)}") from None
     parent_index = None
     for wanted in (RefType.CHILD_OF, RefType.FOLLOWS_FROM):
         parent_index = next((i for i, r in enumerate(refs) if r[0] is wanted and r[1] == trace_id),
@@ -251,5 +283,5 @@ def _logs(raw: Any) -> list[Any]:
             events.append(make_event(str(name), to_int(log.get("timestamp"), "logs.timestamp") * 1000,
                                      fields))
     except (AttributeError, TypeError) as exc:
-        raise FieldError("logs", f"malformed logs: {exc}") from None
+        raise FieldError("logs", f"malformed logs: {plain_reason(exc)}") from None
     return events

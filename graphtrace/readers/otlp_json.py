@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from graphtrace.errors import short_repr
 from graphtrace.model import Diagnostic, RefType, StatusCode
 from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
-                                      make_span, parse_kind, parse_status, span_record, to_int)
+                                      make_span, plain_reason, parse_kind, parse_status, span_record, to_int)
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
 
@@ -88,7 +89,7 @@ def attributes(raw: Any, field: str = "attributes") -> dict[str, Any]:
                 out[kv["key"]] = any_value(value)
         return out
     except (TypeError, KeyError, AttributeError, ValueError, FieldError) as exc:
-        raise FieldError(field, f"malformed attributes: {exc}") from None
+        raise FieldError(field, f"malformed attributes: {plain_reason(exc)}") from None
 
 
 def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext) -> Iterator[Item]:
@@ -105,18 +106,44 @@ def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext
             iter(groups)
         except (FieldError, AttributeError, TypeError) as exc:
             yield BadItem(None, Diagnostic(file=file, record=where, field="resource",
-                                           message=getattr(exc, "message", str(exc))))
+                                           message=getattr(exc, "message", None) or plain_reason(exc)))
             continue
         service = resource.get("service.name")
         service = service if type(service) is str and service else "unknown"
-        for group in groups:
-            scope = (group.get("scope") or group.get("instrumentationLibrary") or {}) \
-                if isinstance(group, dict) else {}
+        for g_index, group in enumerate(groups):
+            problem = _group_problem(group)
+            if problem is not None:
+                field, message = problem
+                yield BadItem(None, Diagnostic(file=file, record=f"{where}, scopeSpans[{g_index}]",
+                                               field=field, message=message))
+                continue
+            scope = group.get("scope") or group.get("instrumentationLibrary") or {}
             scope_attrs = {k: v for k, v in (("otel.scope.name", scope.get("name")),
                                              ("otel.scope.version", scope.get("version"))) if v}
-            spans = group.get("spans") if isinstance(group, dict) else None
-            for raw in spans or ():
+            for raw in group.get("spans") or ():
                 yield span_item(raw, service, resource, scope_attrs, file, base, ctx)
+
+
+_JSON_NAMES = {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number",
+               bool: "a boolean", type(None): "null"}
+
+
+def _group_problem(group: Any) -> tuple[str, str] | None:
+    """``(field, message)`` when a scopeSpans entry, its scope or its spans have the wrong JSON type.
+
+    >>> _group_problem({"scope": {"name": "x"}, "spans": []}) is None
+    True
+    >>> _group_problem({"scope": [1], "spans": []}), _group_problem(5)
+    (('scope', 'expected an object, got a list'), ('scopeSpans', 'expected an object, got an integer'))
+    """
+    if type(group) is not dict:
+        return "scopeSpans", f"expected an object, got {_JSON_NAMES.get(type(group), type(group).__name__)}"
+    for key, wanted, name in (("scope", dict, "an object"), ("instrumentationLibrary", dict, "an object"),
+                              ("spans", list, "a list")):
+        value = group.get(key)
+        if value and type(value) is not wanted:
+            return key, f"expected {name}, got {_JSON_NAMES.get(type(value), type(value).__name__)}"
+    return None
 
 
 def span_item(raw: Any, service: str, resource: dict[str, Any], scope_attrs: dict[str, Any],
@@ -124,7 +151,7 @@ def span_item(raw: Any, service: str, resource: dict[str, Any], scope_attrs: dic
     """One OTLP span object (JSON field names) -> SpanItem, or BadItem naming the field."""
     if type(raw) is not dict:
         return BadItem(None, Diagnostic(file=file, record=span_record(base, None), field="spans",
-                                        message=f"expected a span object, got {raw!r:.60}"))
+                                        message=f"expected a span object, got {short_repr(raw)}"))
     try:
         trace_id, warning = normalize_id(raw.get("traceId"), 32)
     except IdError as exc:
@@ -164,7 +191,7 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, parent: str | None,
     code, message = StatusCode.UNSET, ""
     if status:
         if type(status) is not dict:
-            raise FieldError("status", f"expected an object, got {status!r}")
+            raise FieldError("status", f"expected an object, got {short_repr(status)}")
         code = parse_status(status.get("code"))
         message = status.get("message") or ""
         if type(message) is not str:
@@ -175,7 +202,7 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, parent: str | None,
         attrs.setdefault(key, value)
     name = get("name", "")
     if type(name) is not str:
-        raise FieldError("name", f"expected a string, got {name!r}")
+        raise FieldError("name", f"expected a string, got {short_repr(name)}")
     events, links = get("events"), get("links")
     return make_span(
         trace_id, span_id, parent, service, name, parse_kind(get("kind")), start, end,
@@ -191,7 +218,7 @@ def _events(raw: Any) -> list[Any]:
         return [make_event(e.get("name") or "", to_int(e.get("timeUnixNano"), "events.timeUnixNano"),
                            attributes(e.get("attributes"), "events.attributes")) for e in raw]
     except (AttributeError, TypeError) as exc:
-        raise FieldError("events", f"malformed events: {exc}") from None
+        raise FieldError("events", f"malformed events: {plain_reason(exc)}") from None
 
 
 def _links(raw: Any) -> list[Any]:
@@ -207,7 +234,7 @@ def _links(raw: Any) -> list[Any]:
     except IdError as exc:
         raise FieldError("links", f"bad link id: {exc}") from None
     except (AttributeError, TypeError) as exc:
-        raise FieldError("links", f"malformed links: {exc}") from None
+        raise FieldError("links", f"malformed links: {plain_reason(exc)}") from None
     return out
 
 

@@ -25,6 +25,7 @@ import glob
 import gzip
 import io
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
@@ -92,6 +93,67 @@ class _Replay(io.RawIOBase):
         super().close()
 
 
+_GZIP_ERRORS = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
+
+
+class _Gunzip(io.RawIOBase):
+    """A gzip stream whose corruption, wherever it is found, is an InputError naming the file and
+    the offset in the decompressed data (truncated stream, bad CRC or length, bad deflate data).
+
+    >>> import gzip, io
+    >>> packed = gzip.compress(b"x" * 100, mtime=0)
+    >>> bad = _Gunzip(gzip.GzipFile(fileobj=io.BytesIO(packed[:-8] + b"\\0" * 8)), "t.gz")
+    >>> try:
+    ...     bad.read()
+    ... except InputError as exc:
+    ...     print(exc)
+    t.gz: corrupt gzip data (found after 0 decompressed bytes): CRC check failed
+    """
+
+    def __init__(self, stream: gzip.GzipFile, name: str) -> None:
+        self._stream = stream
+        self._name = name
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        try:
+            n = self._stream.readinto(buffer)
+        except _GZIP_ERRORS as exc:
+            raise InputError(f"corrupt gzip data (found after {self._offset} decompressed bytes): "
+                             f"{_gzip_reason(exc)}", file=self._name) from None
+        self._offset += n
+        return n
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
+
+def _gzip_reason(exc: BaseException) -> str:
+    """The cause of a gzip failure in plain words (no exception reprs, no checksum values).
+
+    >>> _gzip_reason(EOFError("Compressed file ended before the end-of-stream marker was reached"))
+    'the compressed stream ends early (truncated file)'
+    >>> _gzip_reason(zlib.error("Error -3 while decompressing data: invalid distance too far back"))
+    'invalid compressed data (invalid distance too far back)'
+    """
+    text = str(exc)
+    if isinstance(exc, EOFError):
+        return "the compressed stream ends early (truncated file)"
+    if "CRC check failed" in text:
+        return "CRC check failed"
+    if "Not a gzipped file" in text:
+        return "data that is not gzip follows the compressed stream, or the header is damaged"
+    if "Incorrect length" in text:
+        return "the length in the gzip trailer does not match the data"
+    if isinstance(exc, zlib.error):
+        return f"invalid compressed data ({text.rpartition(': ')[2][:80]})"
+    return (text or type(exc).__name__)[:120]
+
+
 @dataclass
 class Opened:
     """An open source: its display ``name``, sniffable ``head`` bytes and the full ``stream``."""
@@ -122,11 +184,11 @@ def open_source(source: Path | str) -> Opened:
         raise InputError(f"cannot open: {exc.strerror or exc}", file=name) from exc
     buffered = io.BufferedReader(_Replay(b"", raw), buffer_size=_CHUNK)  # type: ignore[arg-type]
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        buffered = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+        buffered = _Gunzip(gzip.GzipFile(fileobj=buffered, mode="rb"), name)  # type: ignore[assignment]
     try:
         head, complete = _read_head(buffered)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"cannot read: {exc}", file=name) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from exc
     stream = io.BufferedReader(_Replay(head, buffered), buffer_size=_CHUNK)  # type: ignore[arg-type]
     return Opened(name, head, stream, complete)  # type: ignore[arg-type]
 

@@ -38,7 +38,7 @@ from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic, Trace
 from graphtrace.readers import jaeger, otlp_json, otlp_proto, rows, zipkin
 from graphtrace.readers.assemble import DEFAULT_WINDOW, Assembler
-from graphtrace.readers.build import Item
+from graphtrace.readers.build import Item, guarded
 from graphtrace.readers.context import Counters, ReadContext
 from graphtrace.readers.gcpause import paused_gc
 from graphtrace.readers.otlp_fast import fast_items
@@ -133,7 +133,7 @@ class TraceStream:
                 ctx.counters.records_skipped += 1
                 ctx.skip(name, "line 1", None, f"looks like CSV, not {self.input_format} JSON")
                 return
-            yield from rows.read_csv(opened.stream, name, ctx, self.mapping)
+            yield from guarded(rows.read_csv(opened.stream, name, ctx, self.mapping), name, "CSV rows")
         elif layout == "ndjson":
             yield from self._ndjson(opened)
         else:
@@ -147,7 +147,7 @@ class TraceStream:
             self._rctx.skip(opened.name, None, None, "not UTF-8 JSON/CSV text and not an OTLP "
                           "protobuf ExportTraceServiceRequest; file skipped")
             return
-        yield from otlp_json.read_document(doc, opened.name, None, self._rctx)
+        yield from guarded(otlp_json.read_document(doc, opened.name, None, self._rctx), opened.name, None)
 
     def _reader(self, value: Any, name: str, record: str) -> DocumentReader | None:
         fmt = self.input_format or detect_format(value, self.mapping)
@@ -179,7 +179,7 @@ class TraceStream:
         value = unwrap_hits(value)  # an Elasticsearch/OpenSearch search answer: its documents
         reader = self._reader(value, name, "document")
         if reader is not None:
-            yield from reader(value, name, None, ctx)
+            yield from guarded(reader(value, name, None, ctx), name, None)
 
     def _ndjson(self, opened: Opened) -> Iterator[Item]:
         ctx, name = self._rctx, opened.name
@@ -209,7 +209,7 @@ class TraceStream:
                 reader = self._reader(value, name, record)
                 if reader is None:
                     continue
-            yield from reader(value, name, record, ctx)
+            yield from guarded(reader(value, name, record, ctx), name, record)
 
 
 _FAST_FORMATS = (None, "otlp-json", "otlp-proto")  # where a line with resourceSpans is read as OTLP

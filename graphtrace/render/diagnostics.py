@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 FIRST = 5
+MAX_LINE = 2000  # characters of one diagnostic line before it is cut
 
 
 def diagnostic_text(diag: Mapping[str, Any]) -> str:
@@ -21,9 +22,12 @@ def diagnostic_text(diag: Mapping[str, Any]) -> str:
 
     >>> diagnostic_text({"file": "t.json", "record": None, "field": "spanId", "message": "missing"})
     't.json: spanId: missing'
+    >>> diagnostic_text({"message": "x" * 5000})[-20:]
+    '… (5,000 characters)'
     """
     parts = [str(diag[k]) for k in ("file", "record", "field") if diag.get(k)]
-    return ": ".join(parts + [str(diag.get("message", ""))])
+    text = ": ".join(parts + [str(diag.get("message", ""))])
+    return text if len(text) <= MAX_LINE else f"{text[:MAX_LINE]}… ({len(text):,} characters)"
 
 
 def _block(items: Sequence[Mapping[str, Any]], singular: str, plural: str, verb: str, first: int) -> list[str]:

@@ -32,7 +32,42 @@ def render_json(output: Mapping[str, Any], *, indent: bool = True) -> str:
     }
     """
     option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE if indent else 0)
-    return orjson.dumps(dict(output), default=str, option=option).decode()
+    return _dumps(dict(output), option)
+
+
+_MAX_DEPTH = 200  # orjson refuses nesting deeper than 254
+
+
+def _dumps(value: Any, option: int) -> str:
+    """orjson text of ``value``; what orjson refuses (integers beyond 64 bits, nesting deeper than it
+    allows, in attribute values) is written as a string instead.
+
+    >>> _dumps({"n": 2 ** 64, "deep": [[[1]]]}, 0)
+    '{"n":"18446744073709551616","deep":[[[1]]]}'
+    """
+    try:
+        return orjson.dumps(value, default=str, option=option).decode()
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_encodable(value, 0), default=str, option=option).decode()
+
+
+def _encodable(value: Any, depth: int) -> Any:
+    """``value`` with out-of-range integers as strings and containers below ``_MAX_DEPTH`` summarised.
+
+    >>> _encodable([-(2 ** 63) - 1, 2 ** 63 - 1], 0)
+    ['-9223372036854775809', 9223372036854775807]
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if -(2 ** 63) <= value < 2 ** 64 else str(value)
+    if isinstance(value, (dict, list, tuple)):
+        if depth >= _MAX_DEPTH:
+            return f"<{type(value).__name__} nested deeper than {_MAX_DEPTH} levels, not shown>"
+        if isinstance(value, dict):
+            return {k: _encodable(v, depth + 1) for k, v in value.items()}
+        return [_encodable(v, depth + 1) for v in value]
+    return value
 
 
 _EMPTY_HEAD = '{\n  "traces": []'
@@ -52,7 +87,7 @@ def report_body(report: Mapping[str, Any]) -> str:
         }
     """
     option = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
-    return _shift(orjson.dumps(dict(report), default=str, option=option).decode(), 4)
+    return _shift(_dumps(dict(report), option), 4)
 
 
 def join_report_bodies(bodies: Iterable[str], tail: Callable[[], Mapping[str, Any]]) -> Iterator[str]:

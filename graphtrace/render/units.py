@@ -9,7 +9,8 @@ ends in 5 always rounds away from zero and hand-derived expectations hold.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 _NS_PER_MS = Decimal(1_000_000)
 _TWO_PLACES = Decimal("0.01")
@@ -23,10 +24,20 @@ def format_ms(ns: int | float | None) -> str:
 
     >>> format_ms(382_800), format_ms(-615_000), format_ms(0), format_ms(None)
     ('0.38', '-0.62', '0.00', '-')
+
+    Any size of integer is exact (the precision grows with the number); a non-finite float
+    is written as Python spells it.
+
+    >>> format_ms(2 ** 64), format_ms(float("nan"))
+    ('18,446,744,073,709.55', 'nan')
     """
     if ns is None:
         return "-"
-    ms = (Decimal(ns) / _NS_PER_MS).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
+    if isinstance(ns, float) and not math.isfinite(ns):
+        return str(ns)
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(str(abs(int(ns)))) + 4)
+        ms = (Decimal(ns) / _NS_PER_MS).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
     return f"{ms:,.2f}"
 
 
@@ -38,5 +49,7 @@ def format_share(share: float | None) -> str:
     """
     if share is None:
         return "-"
+    if not math.isfinite(share):
+        return f"{share}%"
     pct = (Decimal(repr(float(share))) * 100).quantize(_ONE_PLACE, rounding=ROUND_HALF_UP)
     return f"{pct}%"
