@@ -180,8 +180,12 @@ def _check_millis(raw: dict[str, Any], file: str | None, record: str, ctx: ReadC
     millis = raw.get("startTimeMillis")
     if millis is None:
         return
-    start = raw["startTime"]
-    if type(millis) is not int or type(start) is not int or start // 1000 != millis:
+    start = to_int(raw["startTime"], "startTime")  # already read once: it is an integer
+    try:
+        agrees = to_int(millis, "startTimeMillis") == start // 1000
+    except FieldError:
+        agrees = False
+    if not agrees:
         ctx.warn(file, record, "startTimeMillis",
                  f"startTimeMillis {millis!r} is not startTime {start!r} µs in ms; "
                  "startTime (µs) was used", once=f"{file}:startTimeMillis")

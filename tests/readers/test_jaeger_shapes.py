@@ -226,3 +226,13 @@ def test_cli_keeps_the_time_of_a_duplicate(fixtures):
     assert by_id["00000000000000a1"]["self_time_ns"] == 300_000
     assert by_id["00000000000000b2_1"]["duration_ns"] == 500_000
     assert len(out["warnings"]) == 1
+
+
+def test_start_time_millis_agreeing_as_decimal_strings_is_not_warned(tmp_path):
+    line = _es_span("0000000000000001", "a", 0, 10)
+    line["startTime"], line["startTimeMillis"] = "1714557600000123", "1714557600000"  # 1714557600000123 // 1000
+    path = tmp_path / "dump.ndjson"
+    path.write_bytes(orjson.dumps(line) + b"\n")
+    stream = read_traces([path])
+    [trace] = list(stream)
+    assert trace.spans[0].start_ns == 1_714_557_600_000_123_000 and stream.warnings == []
