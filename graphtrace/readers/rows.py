@@ -98,15 +98,17 @@ def _get(row: dict[str, Any], column: str | None) -> Any:
 def parent_id(value: Any) -> str | None:
     """The parent span id of a row, or None for a root (see :data:`NO_PARENT`).
 
-    >>> [parent_id(v) for v in ("root", " NULL ", "-1", 0, "", None, "00000000")]
-    [None, None, None, None, None, None, None]
+    >>> [parent_id(v) for v in ("root", " NULL ", "-1", 0, "", None, "00000000", "0" * 32)]
+    [None, None, None, None, None, None, None, None]
     >>> parent_id("EEE19B7EC3C1B174"), parent_id(7)
     ('eee19b7ec3c1b174', '0000000000000007')
     """
     if type(value) is int:  # JSON rows: 0 / -1 for a root, else a numeric id
         value = str(value) if value > 0 else None
-    elif isinstance(value, str) and value.strip().lower() in NO_PARENT:
-        value = None
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        if text in NO_PARENT or not text.strip("0"):  # a sentinel, or zeros of any width
+            value = None
     return optional_id(value, 16)[0]
 
 
