@@ -1,6 +1,7 @@
 """OTLP JSON reader on hand-written fixtures (tests/fixtures/readers/otlp_*.json*)."""
 
 import base64
+import json
 
 import pytest
 
@@ -59,6 +60,23 @@ def test_enum_names_for_kind_and_status(fixtures):
     assert stream.skipped == [] and stream.warnings == [] and stream.counters.spans_skipped == 0
     # the cart server names the checkout client "...a02" (from the other line) as parent
     assert spans["0000000000000b01"].parent_span_id == "0000000000000a02"
+
+
+def test_enum_names_in_a_document_with_one_span_per_line(fixtures, tmp_path):
+    # the same request as one document laid out one span per line: its span lines are
+    # complete JSON objects by themselves, yet the input is one document, not NDJSON (read
+    # line by line, this trace was skipped: "unknown status code {'code': 'Ok'}")
+    request = json.loads((fixtures / "otlp_enum_names.ndjson").read_text().splitlines()[0])
+    spans = request["resourceSpans"][0]["scopeSpans"][0].pop("spans")
+    head = json.dumps(request).replace('"scope": {', '"spans": [\n%s\n], "scope": {', 1)
+    path = tmp_path / "one-per-line.json"
+    path.write_text(head % ",\n".join(json.dumps(s) for s in spans) + "\n")
+    assert len(path.read_text().splitlines()) == 6  # head, 4 spans, tail
+    stream = read_traces([path])
+    [trace] = list(stream)
+    got = sorted((s.span_id[-3:], s.kind.value, s.status_code.value) for s in trace.spans)
+    assert got == [("a01", "SERVER", "UNSET"), ("a02", "CLIENT", "ERROR"), ("a03", "CLIENT", "OK"),
+                   ("a04", "UNSPECIFIED", "UNSET")] and stream.skipped == []
 
 
 def test_legacy_scope_and_base64_ids(fixtures):
