@@ -102,3 +102,30 @@ def test_self_parent_is_a_root_with_a_warning(tmp_path):
     assert trace.spans[0].parent_span_id is None and (trace.spans[0].start_ns, trace.spans[0].end_ns) == (5_000, 7_000)
     [warning] = stream.warnings
     assert warning.field == "parentId" and stream.skipped == []
+
+
+def test_chain_of_shared_rpcs(tmp_path):
+    # B3 shared ids two hops deep: web -(id 2)-> api -(id 3)-> db.  Each SERVER record carries
+    # the shared id and its client's parentId, as Brave reports them.
+    (tmp_path / "z.json").write_text('''[
+      {"traceId": "a", "id": "1", "kind": "SERVER", "name": "get /", "timestamp": 100, "duration": 900,
+       "localEndpoint": {"serviceName": "web"}},
+      {"traceId": "a", "id": "2", "parentId": "1", "kind": "CLIENT", "name": "get /api", "timestamp": 200,
+       "duration": 600, "localEndpoint": {"serviceName": "web"}},
+      {"traceId": "a", "id": "2", "parentId": "1", "kind": "SERVER", "name": "get /api", "timestamp": 250,
+       "duration": 500, "localEndpoint": {"serviceName": "api"}, "shared": true},
+      {"traceId": "a", "id": "3", "parentId": "2", "kind": "CLIENT", "name": "query", "timestamp": 300,
+       "duration": 300, "localEndpoint": {"serviceName": "api"}},
+      {"traceId": "a", "id": "3", "parentId": "2", "kind": "SERVER", "name": "query", "timestamp": 320,
+       "duration": 250, "localEndpoint": {"serviceName": "db"}, "shared": true}]''')
+    [trace] = list(read_traces([tmp_path / "z.json"]))
+    parent = {(s.service, s.kind.value): s.parent_span_id for s in trace.spans}
+    ids = {(s.service, s.kind.value): s.span_id for s in trace.spans}
+    c2, c3 = _sha("0000000000000002:client"), _sha("0000000000000003:client")
+    assert ids == {("web", "SERVER"): "0000000000000001", ("web", "CLIENT"): c2,
+                   ("api", "SERVER"): "0000000000000002", ("api", "CLIENT"): c3,
+                   ("db", "SERVER"): "0000000000000003"}
+    # web server <- web client <- api server <- api client (its parentId 2 = the api server,
+    # of its own service) <- db server
+    assert parent == {("web", "SERVER"): None, ("web", "CLIENT"): "0000000000000001",
+                      ("api", "SERVER"): c2, ("api", "CLIENT"): "0000000000000002", ("db", "SERVER"): c3}
