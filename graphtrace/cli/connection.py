@@ -32,7 +32,8 @@ PANEL = "Neo4j connection"
 
 UriOption = Annotated[
     Optional[str],
-    typer.Option("--uri", help="Bolt/neo4j URI (env NEO4J_URI; default: the local `graphtrace db` server).",
+    typer.Option("--uri", help="bolt:// or neo4j:// URI, without credentials (env NEO4J_URI; "
+                 "default: the local `graphtrace db` server).",
                  rich_help_panel=PANEL),
 ]
 UserOption = Annotated[
@@ -40,7 +41,8 @@ UserOption = Annotated[
 ]
 PasswordOption = Annotated[
     Optional[str],
-    typer.Option("--password", help="Neo4j password (env NEO4J_PASSWORD; default: the local server's).",
+    typer.Option("--password", help="Neo4j password (env NEO4J_PASSWORD, which `ps` does not show; "
+                 "default: the local server's).",
                  show_default=False, rich_help_panel=PANEL),
 ]
 DatabaseOption = Annotated[

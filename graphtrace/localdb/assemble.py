@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from string import Template
@@ -74,7 +75,8 @@ def assemble(
     if on_progress:
         on_progress(f"assembling Neo4j {version} from Maven Central into {layout.lib} (first time: about a minute)")
     log = layout.logs / "maven.log"
-    with open(log, "w", encoding="utf-8") as fh:
+    log.unlink(missing_ok=True)
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
         proc = subprocess.run(maven_command(mvn, layout, repo_local), stdout=fh, stderr=subprocess.STDOUT,
                               cwd=layout.root)
     if proc.returncode != 0:

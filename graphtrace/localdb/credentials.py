@@ -1,6 +1,11 @@
 """The local server's credentials: a random password generated on first init,
 kept in a ``0600`` JSON file next to the data.
 
+The password never appears on a command line: ``neo4j-admin dbms
+set-initial-password`` is given ``@FILE`` (picocli, which ``neo4j-admin`` is
+built on, reads the arguments from FILE), and FILE is a ``0600`` file written
+by :func:`argument_file` and deleted right after.
+
 >>> len(generate_password()) >= 24
 True
 """
@@ -9,13 +14,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from graphtrace.errors import ServerError
 
 USER = "neo4j"
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,}$")
 
 
 @dataclass(frozen=True)
@@ -36,10 +45,45 @@ class Credentials:
 def generate_password() -> str:
     """A fresh URL-safe random password (Neo4j needs at least 8 characters).
 
+    It starts with a letter or digit, so no command-line parser can take it for an option.
+
     >>> generate_password() != generate_password()
     True
+    >>> all(_SAFE.match(generate_password()) for _ in range(200))
+    True
     """
-    return secrets.token_urlsafe(24)
+    while True:
+        password = secrets.token_urlsafe(24)
+        if _SAFE.match(password):
+            return password
+
+
+@contextmanager
+def argument_file(directory: Path, password: str) -> Iterator[Path]:
+    """A ``0600`` file in ``directory`` holding ``password`` as one picocli argument; deleted on exit.
+
+    Only passwords of :func:`generate_password`'s alphabet are accepted (no quoting needed).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> with argument_file(d, "Abc-123_xyz") as f:
+    ...     oct(f.stat().st_mode & 0o777), f.read_text()
+    ('0o600', 'Abc-123_xyz\\n')
+    >>> list(d.iterdir())
+    []
+    """
+    if not _SAFE.match(password):
+        raise ServerError("the generated password has unexpected characters; delete the credentials file "
+                          "and the data directory to start afresh")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"initial-password-{secrets.token_hex(8)}.args"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(password + "\n")
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def save_credentials(path: Path, creds: Credentials) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from graphtrace.errors import ServerError
 from graphtrace.localdb.config import ServerOptions
 from graphtrace.localdb.paths import Layout
+from graphtrace.localdb.process import redact
 
 PROJECT = "graphtrace"
 
@@ -78,7 +79,7 @@ def _compose(layout: Layout, options: ServerOptions, password: str, *args: str) 
                           env=compose_env(layout, options, password))
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
-        raise ServerError(f"docker compose {args[0]} failed: {tail}", file=str(file))
+        raise ServerError(redact(f"docker compose {args[0]} failed: {tail}", [password]), file=str(file))
     return proc
 
 

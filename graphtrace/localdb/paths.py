@@ -101,6 +101,17 @@ class Layout:
         return self.logs / "console.log"
 
     def make_dirs(self) -> None:
-        """Create every directory of the layout (idempotent)."""
-        for d in (self.lib, self.conf_dir, self.data, self.logs, self.run, self.import_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        """Create every directory of the layout (idempotent).
+
+        Everything but ``lib/`` (the public jars) is private to the owner (``0700``),
+        existing directories included: the store, the logs and ``auth.ini`` are nobody else's.
+
+        >>> import tempfile, stat
+        >>> lay = Layout.for_home(tempfile.mkdtemp()); lay.make_dirs()
+        >>> oct(stat.S_IMODE(lay.data.stat().st_mode)), oct(stat.S_IMODE(lay.logs.stat().st_mode))
+        ('0o700', '0o700')
+        """
+        self.lib.mkdir(parents=True, exist_ok=True)
+        for d in (self.conf_dir, self.data, self.logs, self.run, self.import_dir):
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(d, 0o700)

@@ -51,21 +51,42 @@ def admin_env(layout: Layout) -> dict[str, str]:
     return {**os.environ, "NEO4J_HOME": str(layout.root), "NEO4J_CONF": str(layout.conf_dir)}
 
 
-def admin(args: Sequence[str], *, layout: Layout | None = None, heap: str = "1g") -> subprocess.CompletedProcess[str]:
+PRIVATE_UMASK = 0o077
+"""Files the server and ``neo4j-admin`` create (store, logs, ``auth.ini``) are readable by their owner only."""
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every non-empty string of ``secrets`` replaced by ``***``.
+
+    >>> redact("bad password 'abc123xyz'", ["abc123xyz", ""])
+    "bad password '***'"
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def admin(args: Sequence[str], *, layout: Layout | None = None, heap: str = "1g",
+          secrets: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """Run ``neo4j-admin ARGS`` (e.g. ``["database", "import", "full", ...]``) against the local install.
 
     Returns the completed process (stdout/stderr captured as text); raises
-    ``ServerError`` with the tool's last output lines when it exits non-zero.
+    ``ServerError`` with the tool's last output lines when it exits non-zero,
+    with each of ``secrets`` replaced by ``***``.  Never put a secret in ``args``
+    (every user can read a command line): pass it in a file (``@FILE``).
     """
     layout = layout or Layout.for_home()
     if not layout.lib.is_dir():
         raise ServerError("the local Neo4j is not assembled yet; run `graphtrace db start` first", file=str(layout.lib))
     java = find_java()
     cmd = [java, f"-Xmx{heap}", "-cp", f"{layout.lib}/*", ADMIN_TOOL, *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=admin_env(layout), cwd=layout.root)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=admin_env(layout), cwd=layout.root,
+                          umask=PRIVATE_UMASK)
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
-        raise ServerError(f"neo4j-admin {' '.join(args[:3])} failed (exit {proc.returncode}): {tail}")
+        words = " ".join(a for a in args[:3] if not a.startswith("@"))
+        raise ServerError(redact(f"neo4j-admin {words} failed (exit {proc.returncode}): {tail}", secrets))
     return proc
 
 
@@ -149,7 +170,8 @@ def launch(java: str, layout: Layout, options: ServerOptions) -> subprocess.Pope
     (``server_alive`` cannot: just after the fork ``/proc`` still shows Python's command line).
     """
     layout.make_dirs()
-    with open(layout.console_log, "ab") as log:
+    fd = os.open(layout.console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "ab") as log:
         proc = subprocess.Popen(
             java_command(java, layout, options),
             stdin=subprocess.DEVNULL,
@@ -158,6 +180,7 @@ def launch(java: str, layout: Layout, options: ServerOptions) -> subprocess.Pope
             cwd=layout.root,
             start_new_session=True,
             env=admin_env(layout),
+            umask=PRIVATE_UMASK,
         )
     layout.pid_file.write_text(f"{proc.pid}\n", encoding="utf-8")
     return proc

@@ -18,7 +18,9 @@ from graphtrace.errors import ServerError
 from graphtrace.localdb import docker as dock
 from graphtrace.localdb.assemble import assemble, is_assembled
 from graphtrace.localdb.config import ServerOptions, configured_options, write_conf
-from graphtrace.localdb.credentials import USER, Credentials, generate_password, load_credentials, save_credentials
+from graphtrace.localdb.credentials import (
+    USER, Credentials, argument_file, generate_password, load_credentials, save_credentials,
+)
 from graphtrace.localdb.paths import Layout
 from graphtrace.localdb.process import admin, launch, port_in_use, read_pid, server_alive
 from graphtrace.localdb.tools import docker_available, find_java
@@ -104,11 +106,20 @@ def _ensure_credentials(layout: Layout, *, set_in_store: bool) -> Credentials:
     save_credentials(layout.credentials, creds)
     if set_in_store:
         try:
-            admin(["dbms", "set-initial-password", creds.password], layout=layout, heap="256m")
+            with argument_file(layout.run, creds.password) as args:  # never the password itself in argv
+                admin(["dbms", "set-initial-password", f"@{args}"], layout=layout, heap="256m",
+                      secrets=[creds.password])
         except ServerError:
             layout.credentials.unlink(missing_ok=True)
             raise
     return creds
+
+
+def _private_files(layout: Layout) -> None:
+    """``auth.ini`` (the password's hash) and the credentials file: owner only, also in older homes."""
+    for path in (layout.data / "dbms" / "auth.ini", layout.credentials):
+        if path.exists():
+            os.chmod(path, 0o600)
 
 
 def _check_ports(options: ServerOptions) -> None:
@@ -155,6 +166,7 @@ def start(
     java = find_java()
     assemble(layout, on_progress=on_progress)
     creds = _ensure_credentials(layout, set_in_store=True)
+    _private_files(layout)
     if on_progress:
         on_progress(f"starting Neo4j on {options.bolt_uri} (logs in {layout.logs})")
     layout.mode_file.write_text("java\n", encoding="utf-8")
