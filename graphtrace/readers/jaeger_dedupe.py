@@ -1,19 +1,24 @@
-"""Span ids used twice in one Jaeger trace: keep every distinct span, as Jaeger UI does.
+"""Span ids used twice in one Jaeger trace: keep every distinct span, as Jaeger does.
 
-Jaeger UI (``transformTraceData``) gives the n-th repeat of a span id the id
-``<span id>_<n>`` and keeps it; references to the id still mean the first span.
-graphtrace does the same for spans with *different* content; identical copies
-(a span written twice, e.g. a retried bulk request) are merged into one and
-counted in ``duplicates_merged``.  ``n`` counts the distinct spans in the order
-they were read, so the derived id is stable for a given input; should
-``<id>_<n>`` already be taken, ``n`` grows until it is free.  One warning per
-trace names the ids that were derived.  A span read again from *another* input
-(two exports of one trace) is not renamed: the assembler's rule for repeated
-inputs applies to it.
+* Identical copies (a span written twice, e.g. a retried bulk request) are merged
+  into one and counted in ``duplicates_merged``.
+* Spans with *different* content are all kept.  As Jaeger UI's
+  ``transformTraceData`` does, the n-th distinct span with id ``X`` (in reading
+  order, n = 1, 2, ...) gets the id ``X_n``; references to ``X`` still mean the
+  span that kept it.  Should ``X_n`` be taken, ``n`` grows until it is free.
+* A CLIENT and a SERVER sharing the id (Zipkin-style instrumentation, stored raw in
+  Jaeger's storage): as Jaeger's query service does before the UI sees the trace
+  (its ``SpanIDDeduper`` adjuster), the SERVER is the one that gets a new id
+  (``X_n`` here), whatever the reading order; it becomes a CHILD_OF the CLIENT,
+  which keeps ``X``, and the other spans naming ``X`` as parent become children of
+  the SERVER.  Exports from the query API have this applied already.
+* One warning per trace names the derived ids.  A span read again from *another*
+  input (two exports of one trace) is left alone: the assembler's rule for
+  repeated inputs applies to it.
 
-Spans are handed to the assembler as :class:`JaegerSpan` drafts, so the renaming
-sees every span of the trace however scattered they are over the input
-(a storage dump holds one span per line).
+Spans are handed to the assembler as :class:`JaegerSpan` drafts, so this sees every
+span of the trace however scattered they are over the input (a storage dump holds
+one span per line).
 
 >>> from graphtrace.readers.build import make_span
 >>> from graphtrace.readers.context import ReadContext
@@ -24,12 +29,12 @@ sees every span of the trace however scattered they are over the input
 >>> [i.span.span_id for i in items], ctx.counters.duplicates_merged
 (['0000000000000002', '0000000000000002_1'], 1)
 >>> print(ctx.warnings[0].message)
-span id 0000000000000002 is used by spans with different content; all kept, the later ones under derived ids as Jaeger UI does: 0000000000000002_1 (span b)
+span id 0000000000000002 is used by spans with different content; all kept as Jaeger does, the others under derived ids: 0000000000000002_1 (span b)
 """
 
 from __future__ import annotations
 
-from graphtrace.model import Span
+from graphtrace.model import RefType, Span, SpanKind
 from graphtrace.readers.build import BadItem, Draft, SpanItem, span_record
 from graphtrace.readers.context import ReadContext
 
@@ -45,31 +50,63 @@ class JaegerSpan(Draft):
     @staticmethod
     def build_group(drafts: list["JaegerSpan"], ctx: ReadContext) -> list[SpanItem | BadItem]:
         """The trace's spans: identical copies merged, different ones kept under derived ids."""
+        kept, variants = _distinct(drafts, ctx)
+        spans = [draft.span for draft in kept]
         taken = {d.span.span_id for d in drafts}
-        variants: dict[str, list[Span]] = {}
-        files: dict[str, str | None] = {}  # span id -> the input it was first read from
-        derived: list[tuple[str, str, Span]] = []
-        out: list[SpanItem | BadItem] = []
-        for draft in drafts:
-            span = draft.span
-            seen = variants.get(span.span_id)
-            if seen is None:
-                variants[span.span_id] = [span]
-                files[span.span_id] = draft.file
-            elif files[span.span_id] != draft.file:
-                pass  # read again from another input: the assembler's rule for repeated inputs
-            elif any(span == other for other in seen):
-                ctx.counters.duplicates_merged += 1
-                continue
-            else:
-                seen.append(span)
-                new_id = _free_id(span.span_id, len(seen) - 1, taken)
-                derived.append((span.span_id, new_id, span))
-                span = span.model_copy(update={"span_id": new_id})
-            out.append(SpanItem(span, draft.file, draft.record))
+        derived: list[tuple[str, str, Span, bool]] = []  # (id, derived id, span, shared client/server)
+        moved: dict[str, str] = {}  # shared id -> the SERVER's new id, its children's new parent
+        for span_id, indexes in variants.items():
+            if len(indexes) > 1:
+                _derive(span_id, indexes, spans, taken, derived, moved)
+        if moved:
+            for i, span in enumerate(spans):
+                parent = moved.get(span.parent_span_id)  # type: ignore[arg-type]
+                if parent is not None and parent != span.span_id:
+                    spans[i] = span.model_copy(update={"parent_span_id": parent})
         if derived:
-            _warn(drafts, derived, ctx)
-        return out
+            _warn(kept, derived, ctx)
+        return [SpanItem(span, draft.file, draft.record) for draft, span in zip(kept, spans)]
+
+
+def _distinct(drafts: list[JaegerSpan], ctx: ReadContext) -> tuple[list[JaegerSpan], dict[str, list[int]]]:
+    """The drafts without identical copies, and per span id the indexes of its distinct spans."""
+    kept: list[JaegerSpan] = []
+    variants: dict[str, list[int]] = {}
+    for draft in drafts:
+        span = draft.span
+        indexes = variants.get(span.span_id)
+        if indexes is None:
+            variants[span.span_id] = [len(kept)]
+        elif kept[indexes[0]].file != draft.file:
+            pass  # read again from another input: the assembler's rule for repeated inputs
+        elif any(span == kept[i].span for i in indexes):
+            ctx.counters.duplicates_merged += 1
+            continue
+        else:
+            indexes.append(len(kept))
+        kept.append(draft)
+    return kept, variants
+
+
+def _derive(span_id: str, indexes: list[int], spans: list[Span], taken: set[str],
+            derived: list[tuple[str, str, Span, bool]], moved: dict[str, str]) -> None:
+    """Give every distinct span of ``span_id`` but one its derived id (in place in ``spans``)."""
+    kinds = {spans[i].kind for i in indexes}
+    shared = SpanKind.CLIENT in kinds and SpanKind.SERVER in kinds
+    keeper = next(i for i in indexes if spans[i].kind is not SpanKind.SERVER) if shared else indexes[0]
+    n = 0
+    for i in indexes:
+        if i == keeper:
+            continue
+        n += 1
+        new_id = _free_id(span_id, n, taken)
+        update: dict[str, object] = {"span_id": new_id}
+        server = shared and spans[i].kind is SpanKind.SERVER
+        if server:
+            update.update(parent_span_id=span_id, ref_type=RefType.CHILD_OF)
+            moved.setdefault(span_id, new_id)
+        derived.append((span_id, new_id, spans[i], server))
+        spans[i] = spans[i].model_copy(update=update)
 
 
 def _free_id(span_id: str, n: int, taken: set[str]) -> str:
@@ -81,11 +118,13 @@ def _free_id(span_id: str, n: int, taken: set[str]) -> str:
     return new_id
 
 
-def _warn(drafts: list[JaegerSpan], derived: list[tuple[str, str, Span]], ctx: ReadContext) -> None:
-    first = next(d for d in drafts if d.span.span_id == derived[0][0])
-    ids = sorted({old for old, _, _ in derived})
-    listed = ", ".join(f"{new} (span {span.name})" for _, new, span in derived)
+def _warn(kept: list[JaegerSpan], derived: list[tuple[str, str, Span, bool]], ctx: ReadContext) -> None:
+    first = next(d for d in kept if d.span.span_id == derived[0][0])
+    ids = sorted({old for old, _, _, _ in derived})
+    listed = ", ".join(f"{new} (span {span.name}"
+                       + (f", the SERVER half of a CLIENT/SERVER pair: now the CLIENT's child)"
+                          if server else ")") for _, new, span, server in derived)
     uses = "is used" if len(ids) == 1 else "are each used"
     ctx.warn(first.file, span_record(first.record, derived[0][0]), "spanID",
              f"span id{'s' if len(ids) > 1 else ''} {', '.join(ids)} {uses} by spans with different "
-             f"content; all kept, the later ones under derived ids as Jaeger UI does: {listed}")
+             f"content; all kept as Jaeger does, the others under derived ids: {listed}")

@@ -236,3 +236,34 @@ def test_start_time_millis_agreeing_as_decimal_strings_is_not_warned(tmp_path):
     stream = read_traces([path])
     [trace] = list(stream)
     assert trace.spans[0].start_ns == 1_714_557_600_000_123_000 and stream.warnings == []
+
+
+def test_zipkin_style_shared_client_server_id_in_a_raw_dump(fixtures):
+    # jaeger_es_shared.ndjson: the SERVER half of id f1 comes first in the file, the CLIENT second.
+    # Jaeger's query service (SpanIDDeduper) gives the SERVER the new id, whatever the order, makes it
+    # the CLIENT's child and moves the children of f1 under it.
+    stream = read_traces([fixtures / "jaeger_es_shared.ndjson"])
+    [trace] = list(stream)
+    spans = _spans(trace)
+    assert sorted(spans) == ["00000000000000a0", "00000000000000b2", "00000000000000f1", "00000000000000f1_1"]
+    client, server, select = spans["00000000000000f1"], spans["00000000000000f1_1"], spans["00000000000000b2"]
+    assert (client.kind, client.service, client.parent_span_id) == (SpanKind.CLIENT, "web", "00000000000000a0")
+    assert (server.kind, server.service) == (SpanKind.SERVER, "quotes")
+    assert (server.parent_span_id, server.ref_type) == (client.span_id, RefType.CHILD_OF)
+    assert select.parent_span_id == server.span_id
+    assert (client.duration_ns, server.duration_ns) == (800_000, 600_000)
+    [warning] = stream.warnings
+    assert "00000000000000f1_1" in warning.message and "SERVER" in warning.message
+
+
+def test_cli_on_a_shared_client_server_id(fixtures):
+    out = _analyze(fixtures / "jaeger_es_shared.ndjson")
+    [report] = out["traces"]
+    by_id = {s["span_id"]: s for s in report["spans"]}
+    # web GET /checkout 0..1000 > client 100..900 > server 150..750 > SELECT 200..500 (µs)
+    assert [by_id[i]["depth"] for i in ("00000000000000a0", "00000000000000f1", "00000000000000f1_1",
+                                        "00000000000000b2")] == [0, 1, 2, 3]
+    # self times: client 800 - 600 = 200 µs; server 600 - 300 = 300 µs
+    assert by_id["00000000000000f1"]["self_time_ns"] == 200_000
+    assert by_id["00000000000000f1_1"]["self_time_ns"] == 300_000
+    assert report["services"] == ["quotes", "web"] and out["skipped"] == []
