@@ -84,7 +84,17 @@ def _summary(rows: list[dict], seconds: float, args: argparse.Namespace) -> dict
 
 def run(args: argparse.Namespace) -> dict:
     """Run ``args.inputs`` inputs from ``args.start`` in ``args.workers`` forked workers; the summary."""
-    import graphtrace.cli  # noqa: F401 - imported once here, shared by every forked worker
+    # imported once here (the CLI imports these lazily), shared by every forked worker
+    import graphtrace.analysis.analyze  # noqa: F401
+    import graphtrace.analysis.report  # noqa: F401
+    import graphtrace.cli  # noqa: F401
+    import graphtrace.render.diagnostics  # noqa: F401
+    import graphtrace.render.json  # noqa: F401
+    import graphtrace.render.markdown  # noqa: F401
+    import graphtrace.render.text  # noqa: F401
+    from tests.fuzz.harness import _main
+
+    _main()  # builds the click command once
 
     args.out.mkdir(parents=True, exist_ok=True)
     results = args.out / "results.jsonl"

@@ -254,6 +254,9 @@ def make_span(
         raise FieldError("name", f"expected a string name and service, got {name!r}, {service!r}")
     if not isinstance(kind, SpanKind):
         kind = parse_kind(kind)
+    for field, value in (("attributes", attributes), ("resource", resource)):
+        if value and type(value) is not dict:
+            raise FieldError(field, f"expected an object of key: value, got {_json_name(value)}")
     return _new_span({
         "trace_id": trace_id, "span_id": span_id, "parent_span_id": parent_span_id,
         "ref_type": ref_type if parent_span_id is not None else None,
@@ -271,8 +274,20 @@ def make_event(name: str, time_ns: int, attributes: dict[str, Any] | None = None
 
     >>> make_event("retry", 7).time_ns
     7
+    >>> try:
+    ...     make_event("retry", 7, [["k", "v"]])
+    ... except FieldError as exc:
+    ...     print(exc.field, exc.message)
+    events.attributes expected an object of key: value, got a list
     """
+    if attributes and type(attributes) is not dict:
+        raise FieldError("events.attributes", f"expected an object of key: value, got {_json_name(attributes)}")
     return _new_event({"name": str(name), "time_ns": time_ns, "attributes": attributes or {}})
+
+
+def _json_name(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "a boolean",
+            tuple: "a list"}.get(type(value), type(value).__name__)
 
 
 def make_link(trace_id: str, span_id: str, ref_type: RefType | None = None,
@@ -282,6 +297,8 @@ def make_link(trace_id: str, span_id: str, ref_type: RefType | None = None,
     >>> make_link("t", "s", RefType.FOLLOWS_FROM).ref_type
     <RefType.FOLLOWS_FROM: 'FOLLOWS_FROM'>
     """
+    if attributes and type(attributes) is not dict:
+        raise FieldError("links.attributes", f"expected an object of key: value, got {_json_name(attributes)}")
     return _new_link({"trace_id": trace_id, "span_id": span_id, "ref_type": ref_type,
                       "attributes": attributes or {}})
 

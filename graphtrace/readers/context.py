@@ -35,6 +35,7 @@ class Counters:
     spans_skipped: int = 0     # span records dropped (bad records and members of skipped traces)
     records_skipped: int = 0   # records (lines, rows, documents) that could not be read at all
     duplicates_merged: int = 0  # identical repeated spans and per-event rows folded into one span
+    files_ignored: int = 0     # files in a directory that are not trace data (README.md, *.py): not read
 
 
 @dataclass

@@ -55,7 +55,7 @@ from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
 from graphtrace.readers.jaeger_dedupe import JaegerSpan
 
-NAMES = {"end_ns": "duration", "parent_span_id": "references"}
+NAMES = {"start_ns": "startTime", "end_ns": "duration", "parent_span_id": "references"}
 _CONSUMED = frozenset({"span.kind", "error", "otel.status_code", "otel.status_description"})
 _SCALARS = (str, int, float, bool)
 

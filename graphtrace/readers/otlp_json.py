@@ -39,7 +39,7 @@ from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
 
-NAMES = {"end_ns": "endTimeUnixNano", "parent_span_id": "parentSpanId"}
+NAMES = {"start_ns": "startTimeUnixNano", "end_ns": "endTimeUnixNano", "parent_span_id": "parentSpanId"}
 _SCOPE_KEYS = ("scopeSpans", "instrumentationLibrarySpans", "scope_spans")
 
 

@@ -41,7 +41,36 @@ def parse_proto(data: bytes) -> dict[str, Any] | None:
         message = ExportTraceServiceRequest.FromString(data)
     except (DecodeError, RuntimeWarning, ValueError):
         return None
-    return json_format.MessageToDict(message)
+    doc = json_format.MessageToDict(message)
+    _restore_zero_times(doc)
+    return doc
+
+
+def _restore_zero_times(doc: dict[str, Any]) -> None:
+    """Put back the times protobuf leaves out because they are 0 (proto3 omits default values).
+
+    A start of 0 is a legal UNIX time (1970-01-01), so a span with a real end and a start of 0
+    is read as such (a very long span), not as "missing".  Only a span whose start *and* end
+    are 0 has no times at all: both stay absent and the reader skips it as missing.  An event
+    time of 0 is likewise restored.
+
+    >>> doc = {"resourceSpans": [{"scopeSpans": [{"spans": [
+    ...     {"endTimeUnixNano": "9"}, {}, {"startTimeUnixNano": "5", "events": [{"name": "e"}]}]}]}]}
+    >>> _restore_zero_times(doc)
+    >>> [(s.get("startTimeUnixNano"), s.get("endTimeUnixNano")) for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]]
+    [('0', '9'), (None, None), ('5', '0')]
+    >>> doc["resourceSpans"][0]["scopeSpans"][0]["spans"][2]["events"][0]["timeUnixNano"]
+    '0'
+    """
+    for rs in doc.get("resourceSpans", ()):
+        for group in rs.get("scopeSpans", ()):
+            for span in group.get("spans", ()):
+                has_start, has_end = "startTimeUnixNano" in span, "endTimeUnixNano" in span
+                if has_start or has_end:
+                    span.setdefault("startTimeUnixNano", "0")
+                    span.setdefault("endTimeUnixNano", "0")
+                for event in span.get("events", ()):
+                    event.setdefault("timeUnixNano", "0")
 
 
 def read_proto(data: bytes, file: str | None, ctx: ReadContext) -> Iterator[Item]:

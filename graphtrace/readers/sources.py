@@ -1,6 +1,7 @@
 """Turning ``sources`` (files, directories, globs, ``-``) into readable binary streams.
 
-Directories contribute every non-hidden file below them, sorted; globs are
+Directories contribute every non-hidden file below them, sorted, except files
+that are not trace data (``README.md``, ``*.py``...: :func:`is_trace_candidate`); globs are
 expanded (``**`` included) and sorted; ``-`` is standard input.  Gzip is
 recognised by its magic bytes (``1f 8b``), not by the suffix, and
 decompressed while reading.  :func:`open_source` returns the first bytes
@@ -12,8 +13,10 @@ be consumed line by line.
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "b.json").write_bytes(gzip.compress(b'{"x": 1}\\n'))
 >>> _ = (d / "a.json").write_bytes(b"[]")
->>> [p.name for p in expand_sources([d])]
-['a.json', 'b.json']
+>>> _ = (d / "README.md").write_bytes(b"# traces")
+>>> ignored = []
+>>> [p.name for p in expand_sources([d], ignored)], [p.name for p in ignored]
+(['a.json', 'b.json'], ['README.md'])
 >>> opened = open_source(d / "b.json")
 >>> opened.head, opened.stream.read()
 (b'{"x": 1}\\n', b'{"x": 1}\\n')
@@ -37,8 +40,30 @@ _GLOB_CHARS = set("*?[")
 _CHUNK = 1 << 16
 
 
-def expand_sources(sources: Sequence[str | Path]) -> list[Path | str]:
+NOT_TRACES = frozenset({
+    ".md", ".markdown", ".rst", ".adoc", ".py", ".pyc", ".ipynb", ".sh", ".bash", ".ps1", ".bat", ".yaml", ".yml",
+    ".toml", ".ini", ".cfg", ".conf", ".html", ".htm", ".css", ".js", ".ts", ".go", ".java", ".rs", ".c", ".h",
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf", ".zip", ".tar", ".whl", ".lock", ".sql", ".cypher",
+})
+"""Suffixes of files that are not trace data: skipped (and counted) when found in a directory."""
+NOT_TRACE_NAMES = frozenset({"readme", "license", "licence", "makefile", "dockerfile", "notice", "changelog",
+                             "authors", "contributing", "copying"})
+
+
+def is_trace_candidate(path: Path) -> bool:
+    """Whether a file found in a directory may hold traces (documentation, code, images may not).
+
+    >>> [is_trace_candidate(Path(n)) for n in ("t.json", "t.ndjson.gz", "README.md", "gen.py", "LICENSE", "x")]
+    [True, True, False, False, False, True]
+    """
+    return path.suffix.lower() not in NOT_TRACES and path.stem.lower() not in NOT_TRACE_NAMES
+
+
+def expand_sources(sources: Sequence[str | Path], ignored: list[Path] | None = None) -> list[Path | str]:
     """Paths to read, in order; ``"-"`` stays as is.  InputError for a source that matches nothing.
+
+    Files inside a directory that are not trace data (:func:`is_trace_candidate`: ``README.md``,
+    ``*.py``...) are left out and appended to ``ignored``; a file named explicitly is always read.
 
     >>> expand_sources(["-"])
     ['-']
@@ -51,8 +76,11 @@ def expand_sources(sources: Sequence[str | Path]) -> list[Path | str]:
             continue
         path = Path(text)
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file()
-                              and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            found = sorted(p for p in path.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            out.extend(p for p in found if is_trace_candidate(p))
+            if ignored is not None:
+                ignored.extend(p for p in found if not is_trace_candidate(p))
         elif path.is_file():
             out.append(path)
         elif _GLOB_CHARS & set(text):

@@ -60,7 +60,8 @@ class TraceStream:
                  window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> None:
         if input_format is not None and input_format not in FORMATS:
             raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(FORMATS)}")
-        self.paths = expand_sources(sources)
+        self.ignored: list[Path] = []  # files in directories that are not trace data: not read, counted
+        self.paths = expand_sources(sources, self.ignored)
         self.input_format = input_format
         self.mapping = dict(mapping or {})
         self.ctx = ReadContext(strict=strict)
@@ -69,6 +70,7 @@ class TraceStream:
         # sharded: records are read in every shard but reported by shard 0 alone (the others
         # read into a context nobody looks at); trace-level reports come from the trace's shard
         self._rctx = self.ctx if shard is None or shard[0] == 0 else ReadContext()
+        self.ctx.counters.files_ignored = len(self.ignored)
         self._assembler: Assembler | None = None
         self._started = False
 

@@ -57,7 +57,7 @@ from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id
 from graphtrace.readers.zipkin_merge import Record, merge_records
 
-NAMES = {"end_ns": "duration", "parent_span_id": "parentId"}
+NAMES = {"start_ns": "timestamp", "end_ns": "duration", "parent_span_id": "parentId"}
 _CONSUMED = frozenset({"error", "otel.status_code", "otel.status_description"})
 _KEEPERS = (SpanKind.SERVER, SpanKind.CONSUMER)
 _CALLERS = (SpanKind.CLIENT, SpanKind.PRODUCER)
