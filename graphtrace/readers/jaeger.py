@@ -29,7 +29,9 @@ A ``startTimeMillis`` that disagrees with ``startTime`` is warned about once per
 
 Spans sharing an id within a trace (:mod:`.jaeger_dedupe`): identical copies are
 merged; copies with different content are all kept, the n-th distinct one under
-the id ``<span id>_<n>`` as Jaeger UI does, with one warning per trace.
+the id ``<span id>_<n>`` as Jaeger UI does (a Zipkin-style CLIENT/SERVER pair is
+split as Jaeger's query service does: the SERVER is renamed and becomes the
+CLIENT's child), with one warning per trace.
 
 >>> from graphtrace.readers.context import ReadContext
 >>> doc = {"data": [{"traceID": "ab", "processes": {"p1": {"serviceName": "web", "tags": []}},
