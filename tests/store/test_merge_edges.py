@@ -73,9 +73,12 @@ def test_resent_kinds_move_the_remote_call(driver, database, ids):
     ingest(driver, [f2], database=database)
     calls = [(src, dst, dict(props)) for typ, src, dst, props in edges(driver, database, [tid])
              if typ == "REMOTE_CALL"]
+    assert [(src, dst) for src, dst, _ in calls] == [("b", "t")]
+    props = calls[0][2]
+    assert not props.pop("inferred", False)  # CLIENT -> SERVER: a call by kinds, never inferred
     # b -> t: gap = 300 - 150 = 150, before = 650 - 600 = 50, after = 900 - 800 = 100, ratio = 300 / 150.
-    assert calls == [("b", "t", {"caller": "gt-merge-web", "callee": users, "operation": "op-t",
-                                 "gap_ns": 150, "before_ns": 50, "after_ns": 100, "ratio": 2.0})]
+    assert props == {"caller": "gt-merge-web", "callee": users, "operation": "op-t",
+                     "gap_ns": 150, "before_ns": 50, "after_ns": 100, "ratio": 2.0}
     assert of_type(driver, database, tid, "PARENT_OF") == [("a", "s"), ("b", "t"), ("r", "a"), ("r", "b")]
     annotate_traces(driver, [tid], database=database)
     assert check_traces(driver, database=database, trace_ids=[tid]).disagreements == []
