@@ -3,7 +3,10 @@
 Reads traces back from Neo4j, recomputes self time, critical paths,
 bottlenecks, client/server gaps and (with ``--all``) edge statistics with
 networkx, and compares them with the Cypher recipes and the annotated
-properties.  Any disagreement exits 2 via ``CheckFailed``.
+properties, and the span tree's ``PARENT_OF`` edges.  Any disagreement exits 2
+via ``CheckFailed``.  ``--trace-id`` takes ids as the readers do (any case, hex
+unpadded); a trace that is not stored is an error ("not found", exit 2).
+``--timeout`` is the server-side timeout of each check query.
 """
 
 from __future__ import annotations
