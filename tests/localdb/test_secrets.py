@@ -22,9 +22,10 @@ import graphtrace.cli  # noqa: F401  (registers the command modules on app)
 from graphtrace import localdb
 from graphtrace.cli.app import app
 from graphtrace.errors import GraphtraceError, ServerError, StoreError
-from graphtrace.localdb.credentials import Credentials, argument_file
+from graphtrace.localdb.credentials import Credentials, argument_file, load_credentials
 from graphtrace.localdb.process import admin
 from graphtrace.localdb.server import _ensure_credentials
+from graphtrace.localdb.wait import wait_for_bolt
 from graphtrace.store.connection import Neo4jSettings, connect
 from tests.helpers import free_port
 
@@ -151,10 +152,21 @@ def test_no_message_prints_the_password(started, monkeypatch):
     finally:
         layout.credentials.write_bytes(saved)
         os.chmod(layout.credentials, 0o600)
+    # the start-up wait with a wrong password, and a damaged credentials file holding the password
+    wrong = password[::-1]
+    with pytest.raises(ServerError) as info:
+        wait_for_bolt(uri, Credentials("neo4j", wrong), timeout=20, log=layout.console_log)
+    messages.append(str(info.value))
+    damaged = layout.root / "damaged-credentials.json"
+    damaged.write_text('{"user": "neo4j", "password": "%s"' % password, encoding="utf-8")
+    with pytest.raises(ServerError) as info:
+        load_credentials(damaged)
+    damaged.unlink()
+    messages.append(str(info.value))
     # reprs
     messages += [repr(Credentials("neo4j", password)), repr(Neo4jSettings(uri=uri, password=password)),
                  str(Neo4jSettings(uri=uri, password=password))]
-    assert all(password not in m for m in messages), [m for m in messages if password in m]
+    assert all(password not in m and wrong not in m for m in messages), [m for m in messages if password in m]
 
 
 def test_admin_failure_message_redacts_the_secret(started):
