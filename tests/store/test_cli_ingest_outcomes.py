@@ -6,6 +6,9 @@ ids in hex, times as strings of ns) and the Jaeger UI's "Download JSON" (``data`
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 
 import orjson
@@ -14,7 +17,8 @@ import pytest
 from graphtrace.store.delete import delete_traces
 from graphtrace.store.read import counts
 
-from tests.store.test_cli_ingest import _run
+from tests.store.graph_helpers import edges
+from tests.store.test_cli_ingest import ROOT, _run
 
 
 def _otlp_spans(trace_id: str, spans: list[tuple[str, str | None, int, int]]) -> bytes:
@@ -97,3 +101,29 @@ def test_same_trace_in_two_formats_one_warning(tmp_path, neo4j_settings, driver,
     assert "Warnings (1):" in result.stderr
     assert str(otlp) in mentions[0] and str(jaeger) in mentions[0]
     assert counts(driver, database=database, trace_ids=[trace_id])["spans"] == 2
+
+
+
+def _graphtrace(args: list[str], settings) -> subprocess.CompletedProcess:
+    """Any graphtrace command as a real process against the test server."""
+    env = dict(os.environ, NEO4J_URI=settings.uri, NEO4J_USER=settings.user,
+               NEO4J_PASSWORD=settings.password.get_secret_value(), NEO4J_DATABASE=settings.database)
+    return subprocess.run([sys.executable, "-c", "from graphtrace.cli import main; main()", *args],
+                          env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_f1_then_f2_store_the_merged_tree(tmp_path, neo4j_settings, driver, database, trace_id):
+    c1 = "00000000000000c1"
+    f1, f2 = tmp_path / "f1.ndjson", tmp_path / "f2.ndjson"
+    # f1: root a1 (T0..T0+100) with child c1 (T0+10..T0+20); f2: b1 (T0+5..T0+50) under a1, c1 under b1.
+    f1.write_bytes(_otlp_spans(trace_id, [(A, None, T0, T0 + 100), (c1, A, T0 + 10, T0 + 20)]))
+    f2.write_bytes(_otlp_spans(trace_id, [(B, A, T0 + 5, T0 + 50), (c1, B, T0 + 10, T0 + 20)]))
+    for path in (f1, f2):
+        result = _graphtrace(["ingest", str(path)], neo4j_settings)
+        assert result.returncode == 0, result.stderr
+    parent_edges = sorted((src, dst) for typ, src, dst, _ in edges(driver, database, [trace_id])
+                          if typ == "PARENT_OF")
+    assert parent_edges == [(A, B), (B, c1)]  # a1 -> b1 -> c1 only: c1 has one parent
+    check = _graphtrace(["check", "--trace-id", trace_id], neo4j_settings)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.startswith("checked 1 traces, 3 spans, not compared: all agree")
