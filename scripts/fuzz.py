@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/fuzz.py --inputs 100000 --workers 2 --out /tmp/fuzz   # the long run
     .venv/bin/python scripts/fuzz.py --case 4711                                    # replay one input
-    .venv/bin/python scripts/fuzz.py --inputs 200 --ingest 200                      # ingest sample
+    .venv/bin/python scripts/fuzz.py --inputs 500 --ingest 100 --neo4j-home ~/.cache/gt-fuzz  # + ingest sample
 
 Input ``n`` is ``tests.fuzz.mutate.make_case(n)``: deterministic, so a failure is
 reproduced by its number.  Inputs run in forked workers (chunks of ``--chunk``);
@@ -51,6 +51,14 @@ def _run_chunk(numbers: list[int], args: argparse.Namespace, results: Path) -> N
                     save_failure(case, ingest, args.out / "ingest")
                 ingest.number = -1 - n  # negative: an ingest outcome of case n
                 sink.write(json.dumps(ingest.__dict__) + "\n")
+                if ingest.kind == "ok":  # what was stored must read back and agree (event attributes...)
+                    check = run_case(case, timeout=max(args.timeout, 120), command="check", extra=["--all"])
+                    if check.kind != "ok":
+                        check.kind = "check_failed" if check.kind == "clean_error" else check.kind
+                        check.cause = "check --all after ingest: " + (check.message or check.cause)
+                        save_failure(case, check, args.out / "ingest")
+                    check.number = -1 - n
+                    sink.write(json.dumps(check.__dict__) + "\n")
                 sink.flush()
 
 
@@ -163,11 +171,17 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per input before it is a hang")
     parser.add_argument("--ingest", type=int, default=0,
                         help="also run `graphtrace ingest` on this many of the inputs (needs a Neo4j)")
+    parser.add_argument("--neo4j-home", help="with --ingest: the GRAPHTRACE_HOME of the local Neo4j to ingest "
+                        "into (NEO4J_* variables are then ignored); its database is written to")
     parser.add_argument("--out", type=Path, default=Path("/tmp/graphtrace-fuzz"))
     parser.add_argument("--case", type=int, help="replay this one input")
     parser.add_argument("--command", default="analyze", help="with --case: analyze or ingest")
     parser.add_argument("--previous-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.neo4j_home:
+        os.environ["GRAPHTRACE_HOME"] = args.neo4j_home
+        for name in [n for n in os.environ if n.startswith("NEO4J_")]:
+            del os.environ[name]
     if args.case is not None:
         return replay(args.case, args.timeout, args.command)
     summary = run(args)

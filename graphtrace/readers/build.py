@@ -158,7 +158,7 @@ def _cached(cache: dict, parse: Callable[[Any], Any], value: Any, field: str, wh
     try:
         parsed = parse(value)
     except (ValueError, TypeError):
-        raise FieldError(field, f"unknown {what} {value!r}") from None
+        raise FieldError(field, f"unknown {what} {short_repr(value)}") from None
     if type(value) in (str, int) and len(cache) < 1000:
         cache[value] = parsed
     return parsed
@@ -205,7 +205,7 @@ def to_int(value: Any, field: str) -> int:
         return int(value)
     if value is None:
         raise FieldError(field, "missing")
-    raise FieldError(field, f"expected an integer, got {value!r}")
+    raise FieldError(field, f"expected an integer, got {short_repr(value)}")
 
 
 _DEFAULT_NAMES = {"end_ns": "end_ns", "parent_span_id": "parent_span_id"}

@@ -103,7 +103,7 @@ def classify(code: int | None, out: str, err: str, names: list[str] | None = Non
         return "huge_echo", f"stderr line of {len(long_line)} chars: {long_line[:120]}"
     if code == 0:
         return "ok", ""
-    if code == 2 and err.startswith("Error:"):
+    if code == 2 and any(line.startswith("Error:") for line in err.splitlines()):
         line = _first_error_line(err)
         if names and not any(n in line for n in names):
             return "unnamed", _normalise(line)
@@ -185,7 +185,7 @@ def run_case(case: Case, timeout: float = 10.0, command: str = "analyze",
     try:
         target = write_case(case, tmp)
         options = case.options if command == "analyze" else [o for o in case.options if o == "--strict"]
-        argv = [command, str(target), *options, *(extra or [])]
+        argv = [command, *([] if command == "check" else [str(target)]), *options, *(extra or [])]
         started = time.perf_counter()
         code, out, err, escaped = invoke(argv, timeout)
         seconds = time.perf_counter() - started
