@@ -270,7 +270,7 @@ class Assembler:
         inputs, repeated, differ = pending.repeats
         names = [str(name) for name in inputs]
         self.ctx.warn(names[0], f"trace {pending.trace_id}", None,
-                      f"trace read from {len(names)} inputs ({', '.join(names)}): {repeated} span ids "
+                      f"read from {len(names)} inputs ({', '.join(names)}): {repeated} span ids "
                       f"read more than once, {differ} with different content; the first read of each "
                       "span was kept", once=f"inputs:{pending.trace_id}")
 
