@@ -26,6 +26,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from graphtrace.errors import short_repr
 from graphtrace.readers.build import FieldError
 
 _DATETIME = re.compile(
@@ -63,7 +64,11 @@ def parse_time(value: Any, field: str, unit: str = "ns") -> int:
             pass
         match = _DATETIME.fullmatch(text)
         if match:
-            return _datetime_ns(match)
+            try:
+                return _datetime_ns(match)
+            except (ValueError, OverflowError):  # 2023-13-45, 25:61, a year beyond 9999...
+                raise FieldError(field, f"not a valid date and time: {short_repr(text)} "
+                                        "(a month, day, hour, minute or offset out of range)") from None
     if value is None or value == "":
         raise FieldError(field, "missing")
     raise FieldError(field, f"expected a time, got {value!r}")
