@@ -6,10 +6,15 @@ ingest wins).  Every expected edge below is derived by hand from the spans writt
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from graphtrace.crosscheck import check_traces
 from graphtrace.model import Link, Span, Trace
 from graphtrace.recipes.annotate import annotate_traces
 from graphtrace.store.ingest import ingest
+from graphtrace.store.read import load_trace
 
 from tests.store.graph_helpers import edges, span_node, trace_node
 
@@ -121,3 +126,60 @@ def test_resent_link_target_changes(driver, database, ids):
     assert of_type(driver, database, tid, "PARENT_OF") == [("p", "y"), ("p", "z")]
     again = ingest(driver, [f2], database=database)
     assert (again.nodes_created, again.relationships_created) == (0, 0)
+
+
+def _random_pieces(seed: int, tid: str) -> tuple[list[Trace], dict[str, Span]]:
+    """A random trace sent in 2-3 pieces, some spans re-sent later with another parent, kind, service
+    or times; returns the pieces (in sending order) and the merged trace (the last version of each span).
+
+    Parents always have a smaller index than their child, so every version of the trace is acyclic.
+    """
+    rng = random.Random(seed)
+    n, pieces = rng.randint(3, 12), [[] for _ in range(rng.randint(2, 3))]
+
+    def version(i: int) -> Span:
+        parent = None if i == 0 or rng.random() < 0.15 else f"s{rng.randrange(i)}"
+        start = rng.randrange(0, 1000)
+        return Span(trace_id=tid, span_id=f"s{i}", parent_span_id=parent, name=f"op{rng.randrange(3)}",
+                    kind=rng.choice(["CLIENT", "SERVER", "INTERNAL"]), service=f"gt-merge-r{rng.randrange(3)}",
+                    start_ns=start, end_ns=start + rng.randrange(0, 600))
+
+    for i in range(n):
+        pieces[rng.randrange(len(pieces))].append(version(i))
+        if rng.random() < 0.4:  # re-sent, changed, in a piece that may come before or after
+            pieces[rng.randrange(len(pieces))].append(version(i))
+    merged: dict[str, Span] = {}
+    out = []
+    for piece in pieces:
+        latest = {s.span_id: s for s in piece}  # a piece holds one version of each span: its last
+        if latest:
+            out.append(Trace(trace_id=tid, spans=list(latest.values())))
+            merged.update(latest)
+    return out, merged
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_pieces_store_the_merged_trace(driver, database, ids, seed):
+    tid = ids(f"random-{seed}")
+    pieces, merged = _random_pieces(seed, tid)
+    if seed % 2:
+        for piece in pieces:
+            ingest(driver, [piece], database=database)
+    else:
+        ingest(driver, pieces, database=database, batch_spans=1)  # one call: one batch per piece
+    # Expected from the merged trace alone: a parent edge per span whose parent is in the trace,
+    # one IN_SERVICE per span, the roots ordered by (start, end, id).
+    want_parents = sorted((s.parent_span_id, sid) for sid, s in merged.items() if s.parent_span_id in merged)
+    want_services = sorted((sid, s.service) for sid, s in merged.items())
+    roots = sorted((s for s in merged.values() if s.parent_span_id not in merged),
+                   key=lambda s: (s.start_ns, s.end_ns, s.span_id))
+    assert of_type(driver, database, tid, "PARENT_OF") == want_parents
+    assert of_type(driver, database, tid, "IN_SERVICE") == want_services
+    node = trace_node(driver, database, tid)
+    assert node["root_span_ids"] == [s.span_id for s in roots]
+    assert node["span_count"] == len(merged)
+    stored = {s.span_id: s for s in load_trace(driver, tid, database=database).spans}
+    assert stored == merged
+    # REMOTE_CALL and everything annotate writes: the networkx engine on the merged trace agrees.
+    annotate_traces(driver, [tid], database=database)
+    assert check_traces(driver, database=database, trace_ids=[tid]).disagreements == []
