@@ -80,3 +80,9 @@ def test_help_of_analyze_and_ingest_lists_the_map_fields():
         text = " ".join(line.strip(" │") for line in proc.stdout.splitlines())
         for field in MAPPABLE:
             assert field in text, (command, field)
+
+
+def test_docs_list_the_map_fields():
+    """docs/formats.md names exactly columns.MAPPABLE (so the docs cannot drift from --help)."""
+    text = " ".join((ROOT / "docs" / "formats.md").read_text(encoding="utf-8").split())
+    assert f"`{', '.join(MAPPABLE)}`" in text
