@@ -11,7 +11,7 @@
 // column: kind string -- 'edge' (remote calls, client duration) or 'operation' (every span of a service and name)
 // column: service string -- the caller (edge) or the span's service (operation)
 // column: callee string -- the called service (edge; null for an operation)
-// column: operation string -- the SERVER span's name (edge) or the span name (operation)
+// column: operation string -- the SERVER span's name (edge; the child's name for an inferred call) or the span name (operation)
 // column: a_calls int -- calls (edge) or spans (operation) starting in window A
 // column: a_p50_ns int -- median duration in A (percentileDisc)
 // column: a_p95_ns int -- 95th percentile in A (percentileDisc)
@@ -22,31 +22,36 @@
 // column: delta_p95_ns int -- b_p95_ns - a_p95_ns
 // column: ratio_p50 float -- b_p50_ns / a_p50_ns (null when a_p50_ns is 0)
 // column: ratio_p95 float -- b_p95_ns / a_p95_ns (null when a_p95_ns is 0)
+// column: inferred_calls int -- calls in A or B inferred from spans without CLIENT/SERVER kinds, whose duration is the parent span's (edge; null for an operation)
 // agrees-with: none
 // mode: read
+// needs: remote-calls when kind is edge
 // example: -p a_until_ns 2024-11-20T10:00:00Z -p b_since_ns 2024-11-20T10:00:00Z -p min_calls 3
 //
 // A span belongs to a window when its start (the client span's start for an edge) is in it; the
 // windows may overlap, and a span in both counts in both.  Percentiles are percentileDisc (nearest
 // rank), as in slow-edges.  Ties are broken by kind, service, callee, operation.
+// An inferred call (REMOTE_CALL {inferred: true}: parent and child without span kinds, in different
+// services) is an edge call like a CLIENT->SERVER pair; its duration is the parent span's.
 CALL () {
   // No labels on the ends: REMOTE_CALL only joins spans, and so Neo4j scans the relationships
   // (a type scan) instead of every span and its relationships.
   MATCH (c)-[r:REMOTE_CALL]->()
   WHERE $kind IS NULL OR $kind = 'edge'
   WITH r.caller AS service, r.callee AS callee, r.operation AS operation, c.duration_ns AS d,
+       r.inferred = true AS inferred,
        ($a_since_ns IS NULL OR c.start_ns >= $a_since_ns) AND ($a_until_ns IS NULL OR c.start_ns < $a_until_ns) AS in_a,
        ($b_since_ns IS NULL OR c.start_ns >= $b_since_ns) AND ($b_until_ns IS NULL OR c.start_ns < $b_until_ns) AS in_b
   WHERE in_a OR in_b
-  RETURN 'edge' AS kind, service, callee, operation, d, in_a, in_b
+  RETURN 'edge' AS kind, service, callee, operation, d, in_a, in_b, inferred
   UNION ALL
   MATCH (s:Span)
   WHERE $kind IS NULL OR $kind = 'operation'
-  WITH s.service AS service, null AS callee, s.name AS operation, s.duration_ns AS d,
+  WITH s.service AS service, null AS callee, s.name AS operation, s.duration_ns AS d, null AS inferred,
        ($a_since_ns IS NULL OR s.start_ns >= $a_since_ns) AND ($a_until_ns IS NULL OR s.start_ns < $a_until_ns) AS in_a,
        ($b_since_ns IS NULL OR s.start_ns >= $b_since_ns) AND ($b_until_ns IS NULL OR s.start_ns < $b_until_ns) AS in_b
   WHERE in_a OR in_b
-  RETURN 'operation' AS kind, service, callee, operation, d, in_a, in_b
+  RETURN 'operation' AS kind, service, callee, operation, d, in_a, in_b, inferred
 }
 // percentileDisc and count skip the nulls, so each window aggregates only its own durations.
 WITH kind, service, callee, operation,
@@ -55,9 +60,10 @@ WITH kind, service, callee, operation,
      percentileDisc(CASE WHEN in_a THEN d END, 0.95) AS a_p95_ns,
      count(CASE WHEN in_b THEN d END) AS b_calls,
      percentileDisc(CASE WHEN in_b THEN d END, 0.5) AS b_p50_ns,
-     percentileDisc(CASE WHEN in_b THEN d END, 0.95) AS b_p95_ns
+     percentileDisc(CASE WHEN in_b THEN d END, 0.95) AS b_p95_ns,
+     CASE kind WHEN 'edge' THEN sum(CASE WHEN inferred THEN 1 ELSE 0 END) END AS inferred_calls
 WHERE a_calls >= $min_calls AND b_calls >= $min_calls AND a_calls > 0 AND b_calls > 0
-WITH kind, service, callee, operation, a_calls, a_p50_ns, a_p95_ns, b_calls, b_p50_ns, b_p95_ns,
+WITH kind, service, callee, operation, a_calls, a_p50_ns, a_p95_ns, b_calls, b_p50_ns, b_p95_ns, inferred_calls,
      b_p50_ns - a_p50_ns AS delta_p50_ns, b_p95_ns - a_p95_ns AS delta_p95_ns,
      CASE WHEN a_p50_ns = 0 THEN null ELSE toFloat(b_p50_ns) / a_p50_ns END AS ratio_p50,
      CASE WHEN a_p95_ns = 0 THEN null ELSE toFloat(b_p95_ns) / a_p95_ns END AS ratio_p95
@@ -66,7 +72,7 @@ WITH *, CASE $order_by
           WHEN 'ratio_p50' THEN ratio_p50 WHEN 'ratio_p95' THEN ratio_p95
         END AS rank_key
 RETURN kind, service, callee, operation, a_calls, a_p50_ns, a_p95_ns, b_calls, b_p50_ns, b_p95_ns,
-       delta_p50_ns, delta_p95_ns, ratio_p50, ratio_p95
+       delta_p50_ns, delta_p95_ns, ratio_p50, ratio_p95, inferred_calls
 // Rows without a ranking value (a null ratio) go last.
 ORDER BY rank_key IS NULL, rank_key DESC, kind, service, callee, operation
 LIMIT $limit

@@ -54,9 +54,9 @@ from graphtrace.store.queries import ANNOTATIONS, PARENT_EDGE_ANOMALIES, REMOTE_
 from graphtrace.store.read import iter_traces, list_trace_ids
 from graphtrace.storecheck import missing_traces, parent_edge_problems, read_rows
 
-_GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns", "ratio")
+_GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns", "ratio", "inferred")
 _EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
-                "errors", "error_rate", "cp_traces", "cp_share")
+                "errors", "error_rate", "cp_traces", "cp_share", "inferred_calls", "unknown_gaps")
 _ALL_ROWS = 1_000_000_000
 # The per-trace recipes and the columns the comparisons read (the rest are display columns).
 _PER_TRACE = {

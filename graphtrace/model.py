@@ -247,6 +247,31 @@ def shard_of(trace_id: str, shards: int) -> int:
     return zlib.crc32(trace_id.encode("utf-8", "surrogatepass")) % shards
 
 
+# Kinds that say nothing about a remote side: a span the exporter left UNSPECIFIED, or INTERNAL,
+# which the OpenTelemetry SDKs assign when instrumentation sets no kind.
+KINDLESS = frozenset({"UNSPECIFIED", "INTERNAL"})
+
+
+def call_type(parent_kind: str, parent_service: str, child_kind: str, child_service: str) -> str | None:
+    """How a parent->child pair of spans counts as a remote call (kinds as ``SpanKind`` values).
+
+    ``"pair"``: a CLIENT parent with a SERVER child.  ``"inferred"``: both kinds in
+    :data:`KINDLESS` and the services differ (Jaeger's dependency computation links such
+    pairs too; docs/schema.md).  ``None``: not a call; a pair with any other kind (a lone CLIENT
+    or SERVER half, PRODUCER/CONSUMER messaging) is never inferred, so no call is counted twice.
+
+    >>> call_type("CLIENT", "a", "SERVER", "b"), call_type("INTERNAL", "a", "UNSPECIFIED", "b")
+    ('pair', 'inferred')
+    >>> call_type("UNSPECIFIED", "a", "UNSPECIFIED", "a"), call_type("UNSPECIFIED", "a", "SERVER", "b")
+    (None, None)
+    """
+    if parent_kind == "CLIENT":
+        return "pair" if child_kind == "SERVER" else None
+    if parent_kind in KINDLESS and child_kind in KINDLESS and parent_service != child_service:
+        return "inferred"
+    return None
+
+
 class Trace(_Frozenish):
     """All spans of one trace id, unique by span id, in the order they were read."""
 

@@ -2,12 +2,15 @@
 
 An *edge* is a ``(caller, callee, operation)`` triple of remote calls
 (docs/architecture.md, "Remote calls": a CLIENT span and each of its SERVER
-children).  Across all the given traces, :func:`edge_stats` reports per edge
-the number of calls and traces, the 50th/95th/99th percentiles of the client
-duration and of the gap (client minus server), the error rate (calls whose
-client *or* server span has status ERROR) and the share of traces in which
-the edge's client span is on the critical path (reached by the walk, even with
-0 ns of its own time: :func:`graphtrace.analysis.critical_path.on_path`).
+children, and the calls inferred from kind-less spans in different services,
+:func:`graphtrace.analysis.gaps.client_server_pairs`).  Across all the given
+traces, :func:`edge_stats` reports per edge the number of calls and traces,
+how many calls were inferred, the 50th/95th/99th percentiles of the client
+duration and of the gap (client minus server; over the calls whose gap is
+known; ``unknown_gaps`` counts the others, and ``None`` when there is no known gap), the error rate (calls
+whose client *or* server span has status ERROR) and the share of traces in
+which the edge's client span is on the critical path (reached by the walk,
+even with 0 ns of its own time: :func:`graphtrace.analysis.critical_path.on_path`).
 
 **Percentiles** are Neo4j's ``percentileDisc`` exactly (checked against the
 Neo4j 5.26 source and on a server with lists of 1..1000 values), see
@@ -42,7 +45,7 @@ from graphtrace.errors import InputError
 from graphtrace.model import Trace
 
 OrderBy = Literal["p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
-                  "calls", "traces", "errors", "error_rate", "cp_share"]
+                  "calls", "traces", "errors", "error_rate", "cp_share", "inferred_calls"]
 ORDER_KEYS: tuple[str, ...] = OrderBy.__args__  # type: ignore[attr-defined]
 
 
@@ -50,7 +53,9 @@ class EdgeStat(BaseModel):
     """One row of ``slow-edges``; field names are the recipe's column names.
 
     ``error_rate = errors / calls`` and ``cp_share = cp_traces / traces``
-    (plain float division, as Cypher's ``toFloat(a) / b``).
+    (plain float division, as Cypher's ``toFloat(a) / b``).  ``inferred_calls`` counts the
+    calls inferred from kind-less spans; the gap percentiles cover the calls whose gap is
+    known, ``unknown_gaps`` counts the others (``None`` when no gap is known).
     """
 
     caller: str
@@ -61,13 +66,15 @@ class EdgeStat(BaseModel):
     p50_ns: int
     p95_ns: int
     p99_ns: int
-    gap_p50_ns: int
-    gap_p95_ns: int
-    gap_p99_ns: int
+    gap_p50_ns: int | None
+    gap_p95_ns: int | None
+    gap_p99_ns: int | None
     errors: int
     error_rate: float
     cp_traces: int
     cp_share: float
+    inferred_calls: int = 0
+    unknown_gaps: int = 0
 
 
 def percentile_disc(values: Sequence[int], p: float) -> int | None:
@@ -104,6 +111,7 @@ class _Acc:
     traces: set[str] = field(default_factory=set)
     cp_traces: set[str] = field(default_factory=set)
     errors: int = 0
+    inferred: int = 0
 
 
 def _in_window(start_ns: int, since_ns: int | None, until_ns: int | None) -> bool:
@@ -146,7 +154,9 @@ class EdgeCollector:
                 continue
             acc = self.edges.setdefault((call.caller, call.callee, call.operation), _Acc())
             acc.durations.append(call.client_ns)
-            acc.gaps.append(call.gap_ns)
+            if call.gap_ns is not None:  # an inferred call's unknown gap is left out, as percentileDisc skips null
+                acc.gaps.append(call.gap_ns)
+            acc.inferred += call.inferred
             acc.traces.add(client.trace_id)
             acc.errors += client.is_error or server.is_error
             if call.client_span_id in reached:
@@ -158,8 +168,14 @@ class EdgeCollector:
             raise InputError(f"unknown order {order_by!r}; choose one of {', '.join(ORDER_KEYS)}",
                              field="order_by")
         stats = [_stat(k, acc) for k, acc in self.edges.items() if len(acc.durations) >= min_calls]
-        stats.sort(key=lambda e: (-getattr(e, order_by), e.caller, e.callee, e.operation))
+        stats.sort(key=lambda e: _rank(e, order_by))
         return stats if limit is None else stats[:limit]
+
+
+def _rank(e: EdgeStat, order_by: str) -> tuple:
+    """Sort key: ``order_by`` descending with no value (an unknown gap) last, then the edge."""
+    value = getattr(e, order_by)
+    return (value is None, -(value or 0), e.caller, e.callee, e.operation)
 
 
 def _stat(key: tuple[str, str, str], acc: _Acc) -> EdgeStat:
@@ -168,7 +184,8 @@ def _stat(key: tuple[str, str, str], acc: _Acc) -> EdgeStat:
            for prefix, values in (("", acc.durations), ("gap_", acc.gaps)) for q in (50, 95, 99)}
     return EdgeStat(caller=key[0], callee=key[1], operation=key[2], calls=calls, traces=traces,
                     errors=acc.errors, error_rate=acc.errors / calls,
-                    cp_traces=len(acc.cp_traces), cp_share=len(acc.cp_traces) / traces, **pct)
+                    cp_traces=len(acc.cp_traces), cp_share=len(acc.cp_traces) / traces,
+                    inferred_calls=acc.inferred, unknown_gaps=calls - len(acc.gaps), **pct)
 
 
 def edge_stats(
@@ -187,15 +204,16 @@ def edge_stats(
     its client span starts in ``[since_ns, until_ns)`` (``None`` = no bound) and
     ``service`` (if given) is its caller or callee; edges with fewer than
     ``min_calls`` calls are left out.  Rows are ordered by ``order_by``
-    (one of :data:`ORDER_KEYS`) descending, then caller, callee, operation
-    ascending, and cut to ``limit`` (``None`` = all).
+    (one of :data:`ORDER_KEYS`) descending (rows without a value, an unknown
+    gap, last), then caller, callee, operation ascending, and cut to ``limit``
+    (``None`` = all).
 
     >>> edge_stats([], order_by="p95_ns")
     []
     >>> edge_stats([], order_by="speed")
     Traceback (most recent call last):
     ...
-    graphtrace.errors.InputError: order_by: unknown order 'speed'; choose one of p50_ns, p95_ns, p99_ns, gap_p50_ns, gap_p95_ns, gap_p99_ns, calls, traces, errors, error_rate, cp_share
+    graphtrace.errors.InputError: order_by: unknown order 'speed'; choose one of p50_ns, p95_ns, p99_ns, gap_p50_ns, gap_p95_ns, gap_p99_ns, calls, traces, errors, error_rate, cp_share, inferred_calls
     """
     if order_by not in ORDER_KEYS:  # before reading any trace
         raise InputError(f"unknown order {order_by!r}; choose one of {', '.join(ORDER_KEYS)}", field="order_by")

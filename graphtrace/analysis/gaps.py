@@ -1,4 +1,5 @@
-"""Remote calls: a CLIENT span paired with each of its SERVER children.
+"""Remote calls: a CLIENT span paired with each of its SERVER children, and the calls
+inferred from spans without kinds.
 
 The rule (docs/architecture.md, "Remote calls"): ``caller`` is the client's
 service, ``callee`` the server's, ``operation`` the SERVER span's name;
@@ -6,6 +7,13 @@ service, ``callee`` the server's, ``operation`` the SERVER span's name;
 ``after = C.end - S.end``, ``ratio = C.duration / S.duration`` (``None`` when
 the server lasted 0 ns).  ``before``/``after`` go negative under clock skew;
 they are reported as they are.
+
+**Inferred calls** (docs/schema.md, "Inferred remote calls"): a parent->child
+pair whose two kinds are both UNSPECIFIED or INTERNAL, in different services, is a
+call from the parent's service to the child's (:func:`graphtrace.model.call_type`);
+``inferred`` is True, the parent plays the client and the child the server (its name
+is the ``operation``).  Its gap, before, after and ratio are known only when the child
+is the parent's only child; otherwise they are ``None`` (unknown, never guessed).
 
 >>> from graphtrace.model import Span, Trace
 >>> from graphtrace.analysis.tree import build_tree
@@ -16,6 +24,8 @@ they are reported as they are.
 >>> [call] = client_server_pairs(build_tree(Trace(trace_id="t", spans=[c, s])))
 >>> call.caller, call.callee, call.operation, call.gap_ns, call.before_ns, call.after_ns, call.ratio
 ('frontend', 'cart', 'Cart/Get', 50, 30, 20, 2.0)
+>>> call.inferred
+False
 """
 
 from __future__ import annotations
@@ -24,13 +34,19 @@ from pydantic import BaseModel
 
 from graphtrace.analysis.report import build
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import Span, SpanKind
+from graphtrace.model import KINDLESS, Span, SpanKind
 
 _CLIENT, _SERVER = SpanKind.CLIENT, SpanKind.SERVER
+_KINDLESS = frozenset(SpanKind(k) for k in KINDLESS)
 
 
 class RemoteCall(BaseModel):
-    """One client->server call with its timing split (all times integer ns)."""
+    """One client->server call with its timing split (all times integer ns).
+
+    For an inferred call (``inferred``) the client is the parent span and the server the
+    child; ``gap_ns``, ``before_ns``, ``after_ns`` and ``ratio`` are ``None`` when the
+    parent has other children too (unknown).
+    """
 
     client_span_id: str
     server_span_id: str
@@ -39,14 +55,16 @@ class RemoteCall(BaseModel):
     operation: str
     client_ns: int
     server_ns: int
-    gap_ns: int
-    before_ns: int
-    after_ns: int
+    gap_ns: int | None
+    before_ns: int | None
+    after_ns: int | None
     ratio: float | None
+    inferred: bool = False
 
 
-def remote_call(client: Span, server: Span) -> RemoteCall:
-    """The :class:`RemoteCall` of one CLIENT span and one SERVER child.
+def remote_call(client: Span, server: Span, *, inferred: bool = False, known: bool = True) -> RemoteCall:
+    """The :class:`RemoteCall` of one CLIENT span and one SERVER child (or, with
+    ``inferred``, of a kind-less parent and child; ``known=False`` leaves the timing split unknown).
 
     Skewed clocks give negative ``before_ns``/``after_ns``, kept as they are:
 
@@ -57,6 +75,9 @@ def remote_call(client: Span, server: Span) -> RemoteCall:
     (-5, 5, 0, 1.0)
     >>> remote_call(c, s.model_copy(update={"end_ns": 5})).ratio is None
     True
+    >>> u = remote_call(c, s, inferred=True, known=False)
+    >>> u.inferred, u.client_ns, u.server_ns, u.gap_ns, u.before_ns, u.after_ns, u.ratio
+    (True, 10, 10, None, None, None, None)
     """
     c_ns, s_ns = client.end_ns - client.start_ns, server.end_ns - server.start_ns
     return build(RemoteCall, {
@@ -67,15 +88,17 @@ def remote_call(client: Span, server: Span) -> RemoteCall:
         "operation": server.name,
         "client_ns": c_ns,
         "server_ns": s_ns,
-        "gap_ns": c_ns - s_ns,
-        "before_ns": server.start_ns - client.start_ns,
-        "after_ns": client.end_ns - server.end_ns,
-        "ratio": (c_ns / s_ns) if s_ns > 0 else None,
+        "gap_ns": c_ns - s_ns if known else None,
+        "before_ns": server.start_ns - client.start_ns if known else None,
+        "after_ns": client.end_ns - server.end_ns if known else None,
+        "ratio": (c_ns / s_ns) if known and s_ns > 0 else None,
+        "inferred": inferred,
     })
 
 
 def span_pairs(tree: TraceTree) -> list[tuple[Span, Span]]:
-    """The ``(CLIENT span, SERVER child)`` pairs of :func:`client_server_pairs`, as spans, same order.
+    """The ``(CLIENT span, SERVER child)`` pairs of the tree (no inferred calls), as spans,
+    in pre-order of the client, children in start order.
 
     >>> from graphtrace.model import Trace
     >>> from graphtrace.analysis.tree import build_tree
@@ -97,8 +120,37 @@ def span_pairs(tree: TraceTree) -> list[tuple[Span, Span]]:
     return pairs
 
 
+def call_spans(tree: TraceTree) -> list[tuple[Span, Span, bool, bool]]:
+    """Every remote call as ``(client, server, inferred, known)``: the CLIENT->SERVER pairs
+    (``known`` always) and the inferred calls (``known`` when the child is the parent's only
+    child), in pre-order of the parent, children in start order.
+
+    >>> from graphtrace.model import Trace
+    >>> from graphtrace.analysis.tree import build_tree
+    >>> mk = lambda i, p, svc: Span(trace_id="t", span_id=i, parent_span_id=p, service=svc, start_ns=0, end_ns=9)
+    >>> t = build_tree(Trace(trace_id="t", spans=[mk("a", None, "web"), mk("b", "a", "db"), mk("c", "a", "web")]))
+    >>> [(p.span_id, c.span_id, inferred, known) for p, c, inferred, known in call_spans(t)]
+    [('a', 'b', True, False)]
+    """
+    spans = tree.spans
+    out: list[tuple[Span, Span, bool, bool]] = []
+    for sid, kids in tree._parents:
+        parent = spans[sid]
+        kind = parent.kind
+        if kind is _CLIENT:
+            out.extend((parent, spans[c], False, True) for c in kids if spans[c].kind is _SERVER)
+        elif kind in _KINDLESS:
+            service, sole = parent.service, len(kids) == 1
+            for child_id in kids:
+                child = spans[child_id]
+                if child.kind in _KINDLESS and child.service != service:
+                    out.append((parent, child, True, sole))
+    return out
+
+
 def client_server_pairs(tree: TraceTree) -> list[RemoteCall]:
-    """Every (CLIENT span, SERVER child) pair of the tree, in pre-order of the client,
+    """Every remote call of the tree: each (CLIENT span, SERVER child) pair and each inferred
+    call (kind-less parent and child in different services), in pre-order of the parent,
     children in start order.  A CLIENT with several SERVER children gives one call each.
 
     >>> from graphtrace.model import Trace
@@ -107,4 +159,4 @@ def client_server_pairs(tree: TraceTree) -> list[RemoteCall]:
     >>> client_server_pairs(build_tree(Trace(trace_id="t", spans=[c])))
     []
     """
-    return [remote_call(client, server) for client, server in span_pairs(tree)]
+    return [remote_call(c, s, inferred=inferred, known=known) for c, s, inferred, known in call_spans(tree)]

@@ -1,8 +1,11 @@
 """``graphtrace recipe list | show | run``: the stored Cypher recipes.
 
-``run`` binds ``-p key value`` pairs to the recipe's declared parameters,
-refuses writing queries (checked with ``EXPLAIN``) unless the recipe is a
-maintenance recipe and ``--write`` is given, and renders the rows.
+``run`` binds ``-p key value`` pairs to the recipe's declared parameters
+(``-p trace_id`` as the readers store ids: hex lowercased and padded to 32
+digits), refuses writing queries (checked with ``EXPLAIN``) unless the recipe is
+a maintenance recipe and ``--write`` is given, and renders the rows.  An empty
+answer says why when the data lacks what the recipe needs
+(:mod:`graphtrace.recipes.emptiness`); an unknown trace is an error ("not found").
 """
 
 from __future__ import annotations
@@ -85,6 +88,24 @@ def param_pairs(args: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def normalized_params(given: dict[str, str]) -> dict[str, str]:
+    """``given`` with ``trace_id`` written as the readers write ids (hex: lowercase, 32 digits).
+
+    >>> normalized_params({"trace_id": " 4BF92F3577B34DA6 ", "limit": "5"})
+    {'trace_id': '00000000000000004bf92f3577b34da6', 'limit': '5'}
+    >>> normalized_params({"trace_id": "trace-A"})["trace_id"]
+    'trace-A'
+    """
+    from graphtrace.readers.ids import TRACE_WIDTH, IdError, normalize_id
+
+    if not isinstance(given.get("trace_id"), str):
+        return given
+    try:
+        return {**given, "trace_id": normalize_id(given["trace_id"], TRACE_WIDTH)[0]}
+    except IdError as exc:
+        raise typer.BadParameter(str(exc), param_hint="-p trace_id") from exc
+
+
 @recipe_app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
                     epilog="Parameters: -p KEY VALUE (repeatable), e.g. -p trace_id 4bf92f35 -p limit 5.")
 def run(
@@ -100,14 +121,16 @@ def run(
     database: DatabaseOption = None,
 ) -> None:
     """Run a recipe against Neo4j and print its rows (parameters: -p KEY VALUE, repeatable)."""
+    from graphtrace.errors import RecipeError
     from graphtrace.recipes.catalog import get_recipe
+    from graphtrace.recipes.emptiness import why_no_rows
     from graphtrace.recipes.params import bind_params, parse_pairs
     from graphtrace.recipes.run import run_recipe
     from graphtrace.render.table import render_rows
     from graphtrace.store.connection import connect
 
     recipe = get_recipe(name, recipes or ())
-    given = parse_pairs(param_pairs(list(ctx.args)))
+    given = normalized_params(parse_pairs(param_pairs(list(ctx.args))))
     bind_params(recipe, given)  # fail on bad parameters before connecting
     settings = resolve_settings(uri, user, password, database)
     quiet_driver_notifications()
@@ -115,9 +138,13 @@ def run(
     try:
         columns, rows = run_recipe(driver, recipe, given, database=settings.database,
                                    timeout_s=timeout, write=write)
+        empty = why_no_rows(driver, recipe, given, database=settings.database, timeout_s=timeout) if not rows else None
     finally:
         driver.close()
-    if fmt is RowFormat.table and not rows:
-        err_console.print(f"{recipe.name}: no rows", markup=False)
+    if empty is not None and empty.not_found:
+        raise RecipeError(empty.reason, field="trace_id")
+    if not rows and (fmt is RowFormat.table or empty is not None):  # json/csv: the reason only, on stderr
+        err_console.print(f"{recipe.name}: no rows" + (f": {empty.reason}" if empty else ""), markup=False)
+    if not rows and fmt is RowFormat.table:
         return
     typer.echo(render_rows(columns, rows, fmt.value).rstrip("\n"))

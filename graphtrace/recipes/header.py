@@ -14,6 +14,13 @@ start with ``word:``; comments after it belong to the body.  An unknown
     // agrees-with: edge_stats -- graphtrace.analysis.edges.edge_stats   (or: none)
     // mode: read                                        (or: maintenance)
     // example: -p limit 5
+    // needs: remote-calls when kind is edge             (optional; see recipes/emptiness.py)
+
+``needs`` lists what the data must hold for the recipe to find anything, so that an
+empty answer can say why (:mod:`graphtrace.recipes.emptiness`): for now
+``remote-calls`` (any ``REMOTE_CALL``), optionally only ``when PARAM is VALUE``;
+items are comma-separated.  (A recipe with a ``trace_id`` parameter needs that
+trace without saying so.)
 
 Everything after the header is the body, run as-is.  A malformed header
 raises :class:`~graphtrace.errors.RecipeError` naming the file and line.
@@ -54,7 +61,7 @@ _PARAM = re.compile(
 )
 _COLUMN = re.compile(rf"^(?P<name>{_IDENT})\s+(?P<type>{_TYPE})\s*(?:--\s*(?P<desc>.*))?$")
 _KEY_LINE = re.compile(r"^[A-Za-z][A-Za-z-]*\s*:")
-_SINGLE_KEYS = ("name", "question", "agrees-with", "mode", "example")
+_SINGLE_KEYS = ("name", "question", "agrees-with", "mode", "example", "needs")
 _KEYS = (*_SINGLE_KEYS, "param", "column")
 
 
@@ -67,6 +74,19 @@ class Param(BaseModel):
     required: bool = False
     description: str = ""
     choices: list[str] | None = None
+
+
+NEEDS = ("remote-calls",)
+_NEED = re.compile(rf"^(?P<need>[a-z-]+)(?:\s+when\s+(?P<param>{_IDENT})\s+is\s+(?P<value>\S+))?$")
+
+
+class Need(BaseModel):
+    """One ``needs:`` item: what the data must hold (one of :data:`NEEDS`), perhaps only
+    when parameter ``when_param`` has the value ``when_value``."""
+
+    name: str
+    when_param: str | None = None
+    when_value: str | None = None
 
 
 class Column(BaseModel):
@@ -88,6 +108,7 @@ class Recipe(BaseModel):
     agrees_with_note: str = ""
     mode: Literal["read", "maintenance"] = "read"
     example: str = ""
+    needs: list[Need] = Field(default_factory=list)
     header: str = ""
     body: str
     path: str = ""
@@ -179,6 +200,26 @@ def _fields(lines: list[tuple[int, str]], file: str) -> tuple[dict[str, tuple[in
     return single, params, columns
 
 
+def _parse_needs(value: str, params: list[Param], *, file: str, line: int) -> list[Need]:
+    """The items of a ``needs:`` line; each names a known need and, after ``when``, a declared parameter.
+
+    >>> _parse_needs("remote-calls when kind is edge", [Param(name="kind", type="string")], file="f", line=1)[0]
+    Need(name='remote-calls', when_param='kind', when_value='edge')
+    """
+    out = []
+    declared = {p.name for p in params}
+    for item in (part.strip() for part in value.split(",")):
+        m = _NEED.match(item)
+        where = {"file": file, "record": f"line {line}", "field": "needs"}
+        if not m or m.group("need") not in NEEDS:
+            raise RecipeError(f"cannot read need {item!r}; expected one of {', '.join(NEEDS)} "
+                              "[when PARAM is VALUE]", **where)
+        if m.group("param") is not None and m.group("param") not in declared:
+            raise RecipeError(f"need {item!r} names an undeclared parameter {m.group('param')!r}", **where)
+        out.append(Need(name=m.group("need"), when_param=m.group("param"), when_value=m.group("value")))
+    return out
+
+
 def _duplicates(names: list[str]) -> list[str]:
     return sorted({n for n in names if names.count(n) > 1})
 
@@ -208,13 +249,15 @@ def parse_recipe(text: str, *, path: str | Path = "<recipe>") -> Recipe:
         if dup := _duplicates(names):
             raise RecipeError(f"{kind} declared twice: {', '.join(dup)}", file=file, record="header")
     agrees, note = _split_note(single.get("agrees-with", (0, "none"))[1])
+    needs_line, needs_text = single.get("needs", (0, ""))
+    needs = _parse_needs(needs_text, params, file=file, line=needs_line) if needs_text.strip() else []
     body = "\n".join(text.splitlines()[body_start:]).strip("\n")
     if not body.strip():
         raise RecipeError("the recipe has a header but no Cypher body", file=file, record="body")
     return Recipe(
         name=name, question=single["question"][1], params=params, columns=columns,
         agrees_with=None if agrees.lower() in ("", "none") else agrees, agrees_with_note=note,
-        mode=mode, example=single.get("example", (0, ""))[1],
+        mode=mode, example=single.get("example", (0, ""))[1], needs=needs,
         header="\n".join(text.splitlines()[:body_start]), body=body + "\n", path=file,
     )
 

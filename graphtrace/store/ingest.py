@@ -20,7 +20,7 @@ Losing the server raises ``StoreError`` saying how much was committed.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import InputError, StoreError
-from graphtrace.model import Diagnostic, Trace
+from graphtrace.model import Diagnostic, Trace, call_type
 from graphtrace.store import queries
 from graphtrace.store.codec import link_rows, links_from_json, span_props
 
@@ -82,7 +82,7 @@ def prepare(trace: Trace) -> _Prepared:
     ...     Span(trace_id="t", span_id="c", kind="CLIENT", start_ns=0, end_ns=9),
     ...     Span(trace_id="t", span_id="s", parent_span_id="c", kind="SERVER", start_ns=2, end_ns=7)]))
     >>> p.props["root_span_ids"], [r["span_id"] for r in p.parents], p.edges
-    (['c'], ['s'], [[0, 1, 'CHILD_OF', True]])
+    (['c'], ['s'], [[0, 1, 'CHILD_OF', True, False, True]])
     """
     if not trace.spans:
         raise InputError("trace has no spans", record=f"trace {trace.trace_id}")
@@ -104,12 +104,14 @@ def prepare(trace: Trace) -> _Prepared:
         if span.links:
             links.extend(link_rows(span.trace_id, span.span_id, span.links))
     index = {s.span_id: i for i, s in enumerate(trace.spans)}
-    kinds = [s.kind.value for s in trace.spans]
-    edges = [
-        [index[r["parent_span_id"]], index[r["span_id"]], r["ref_type"],
-         kinds[index[r["parent_span_id"]]] == "CLIENT" and kinds[index[r["span_id"]]] == "SERVER"]
-        for r in parents if r["parent_span_id"] in index
-    ]
+    pairs = [(index[r["parent_span_id"]], index[r["span_id"]], r["ref_type"])
+             for r in parents if r["parent_span_id"] in index]
+    children = Counter(p for p, _, _ in pairs)
+    edges = []
+    for p, c, ref_type in pairs:  # [parent, child, ref_type, remote call?, inferred?, gap known?]
+        ps, cs = trace.spans[p], trace.spans[c]
+        call = call_type(ps.kind.value, ps.service, cs.kind.value, cs.service)
+        edges.append([p, c, ref_type, call is not None, call == "inferred", call != "inferred" or children[p] == 1])
     return _Prepared(trace.trace_id, spans, {s.service for s in trace.spans}, edges, parents,
                      links, _trace_props(trace))
 

@@ -279,7 +279,7 @@ UNWIND $trace_ids AS tid
 MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(c:Span)-[r:REMOTE_CALL]->(s:Span)
 RETURN tid AS trace_id, c.span_id AS client_span_id, s.span_id AS server_span_id, r.caller AS caller,
        r.callee AS callee, r.operation AS operation, r.gap_ns AS gap_ns, r.before_ns AS before_ns,
-       r.after_ns AS after_ns, r.ratio AS ratio
+       r.after_ns AS after_ns, r.ratio AS ratio, coalesce(r.inferred, false) AS inferred
 """
 # Spans whose PARENT_OF edges are not the one edge from their parent_span_id (several parents, a
 # wrong parent, or none: the last is also a span whose parent is not stored, which the caller sorts out).

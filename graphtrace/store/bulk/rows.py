@@ -104,19 +104,24 @@ def merge_pieces(pieces: list[Trace]) -> Trace:
     return Trace(trace_id=pieces[0].trace_id, spans=list(spans.values()))
 
 
-def remote_call_props(client: dict[str, Any], server: dict[str, Any]) -> dict[str, Any]:
-    """``REMOTE_CALL`` properties, as ``queries._REMOTE_CALL_PROPS`` computes them.
+def remote_call_props(client: dict[str, Any], server: dict[str, Any], inferred: bool = False,
+                      known: bool = True) -> dict[str, Any]:
+    """``REMOTE_CALL`` properties, as ``queries._REMOTE_CALL_PROPS`` computes them (``known=False``:
+    an inferred call whose gap, before, after and ratio are unknown, left absent).
 
-    >>> remote_call_props({"service": "a", "start_ns": 0, "end_ns": 10, "duration_ns": 10},
-    ...                   {"service": "b", "name": "op", "start_ns": 2, "end_ns": 6, "duration_ns": 4})["ratio"]
-    2.5
+    >>> c = {"service": "a", "start_ns": 0, "end_ns": 10, "duration_ns": 10}
+    >>> s = {"service": "b", "name": "op", "start_ns": 2, "end_ns": 6, "duration_ns": 4}
+    >>> remote_call_props(c, s)["ratio"], remote_call_props(c, s, True, False)["gap_ns"] is None
+    (2.5, True)
     """
     c_dur, s_dur = client["duration_ns"], server["duration_ns"]
     return {
         "caller": client["service"], "callee": server["service"], "operation": server["name"],
-        "gap_ns": c_dur - s_dur, "before_ns": server["start_ns"] - client["start_ns"],
-        "after_ns": client["end_ns"] - server["end_ns"],
-        "ratio": None if s_dur == 0 else float(c_dur) / float(s_dur),
+        "inferred": inferred,
+        "gap_ns": c_dur - s_dur if known else None,
+        "before_ns": server["start_ns"] - client["start_ns"] if known else None,
+        "after_ns": client["end_ns"] - server["end_ns"] if known else None,
+        "ratio": None if s_dur == 0 or not known else float(c_dur) / float(s_dur),
     }
 
 
@@ -132,10 +137,10 @@ def trace_graph(trace: Trace, exists: set[tuple[str, str]]) -> dict[str, Any]:
     for nid, row in zip(ids, p.spans):
         rels.append(("HAS_SPAN", (TRACE, p.trace_id), (SPAN, nid), {}))
         rels.append(("IN_SERVICE", (SPAN, nid), (SERVICE, row["service"]), {}))
-    for parent, child, ref_type, remote in p.edges:
+    for parent, child, ref_type, remote, inferred, known in p.edges:
         rels.append(("PARENT_OF", (SPAN, ids[parent]), (SPAN, ids[child]), {"ref_type": ref_type}))
         if remote:
-            props = remote_call_props(p.spans[parent]["props"], p.spans[child]["props"])
+            props = remote_call_props(p.spans[parent]["props"], p.spans[child]["props"], inferred, known)
             rels.append(("REMOTE_CALL", (SPAN, ids[parent]), (SPAN, ids[child]), props))
     pending: dict[str, list[str]] = {}
     links: dict[tuple[str, str], dict[str, Any]] = {}
