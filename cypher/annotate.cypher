@@ -1,34 +1,54 @@
 // name: annotate
 // question: Write each span's self time, critical-path time, on-path flag and depth for a batch of traces.
 // param: trace_ids list<string> -- the traces to annotate
-// column: traces int -- traces annotated
-// column: spans int -- spans written
+// param: resume bool = false -- false: start each trace from its roots; true: go on from where the last run stopped (traces not in progress are left alone)
+// column: traces int -- traces whose annotation this run completed (marked Trace.annotated)
+// column: spans int -- spans written by this run
 // agrees-with: analyze_trace -- graphtrace.analysis: self_time.self_times, critical_path.critical_path_times, on_path, tree depth
 // mode: maintenance -- writes Span.self_ns, Span.cp_ns, Span.on_cp, Span.depth and Trace.annotated
 // example: -p trace_ids 971a659583cb354ebf2a7babf50db2f8 --write
 //
-// The same computation as the call-tree recipe, for every span of each trace, written back.
-// Run by ingest after writing traces (graphtrace.recipes.annotate.annotate_traces batches the ids).
+// The same computation as the call-tree recipe, written back, in passes of 64 levels so that the
+// work is linear in the spans (times at most 64), never quadratic in the depth: a run walks each
+// trace from its starting spans (the roots, or the frontier the last run stored) down 64 levels,
+// writes the spans above the 64th level, and stores the state of the spans at the 64th level on the
+// Trace (annotate_ids / _lo / _hi / _meta) for the next run with resume = true.  A trace is marked
+// annotated only by the run that writes its last level; the first run unmarks it.  A trace of at
+// most 64 levels is done in one run.  graphtrace.recipes.annotate.annotate_traces runs the passes.
 UNWIND $trace_ids AS tid
 MATCH (tr:Trace {trace_id: tid})
+WHERE NOT $resume OR tr.annotate_ids IS NOT NULL
 CALL (tr) {
-  // 1. Every span with its path from its root (a span with no PARENT_OF coming in is a root).
-  MATCH (tr)-[:HAS_SPAN]->(root:Span)
-  WHERE NOT EXISTS { MATCH (:Span)-[:PARENT_OF]->(root) }
-  MATCH path = (root)-[:PARENT_OF*0..]->(s:Span)
-  WITH s, path, nodes(path) AS ns
-  // 2. Sanitise top-down: the interval intersected with the sanitised parent's; a child starting at or
-  //    after the parent's end or ending at or before its start is dropped with its descendants, and so
-  //    is a CONSUMER child of a PRODUCER.
-  WITH s, path, reduce(acc = {lo: ns[0].start_ns, hi: ns[0].end_ns, kept: true}, i IN range(1, size(ns) - 1) |
+  // 1. Starting spans and their state: roots on a fresh run (on the path, kept, depth 0), else the
+  //    stored frontier (meta = depth * 4 + kept * 2 + on).
+  CALL (tr) {
+    WITH tr WHERE NOT $resume
+    MATCH (tr)-[:HAS_SPAN]->(root:Span)
+    WHERE NOT EXISTS { MATCH (:Span)-[:PARENT_OF]->(root) }
+    RETURN root AS f, {lo: root.start_ns, hi: root.end_ns, kept: true, on: true, depth: 0} AS st
+    UNION
+    WITH tr WHERE $resume
+    UNWIND range(0, size(tr.annotate_ids) - 1) AS i
+    MATCH (f:Span {trace_id: tr.trace_id, span_id: tr.annotate_ids[i]})
+    RETURN f, {lo: tr.annotate_lo[i], hi: tr.annotate_hi[i], kept: tr.annotate_meta[i] % 4 >= 2,
+               on: tr.annotate_meta[i] % 2 = 1, depth: tr.annotate_meta[i] / 4} AS st
+  }
+  // 2. Every span up to 64 levels below a starting span, with its path from there (at most 65 nodes).
+  MATCH path = (f)-[:PARENT_OF*0..64]->(s:Span)
+  WITH st, s, path, nodes(path) AS ns
+  // 3. Sanitise top-down from the starting state: the interval intersected with the sanitised parent's;
+  //    a child starting at or after the parent's end or ending at or before its start is dropped with
+  //    its descendants, and so is a CONSUMER child of a PRODUCER.
+  //    (reduce walks the nodes in order; indexing nodes(path) would cost O(i) per step)
+  WITH st, s, path, reduce(acc = {lo: st.lo, hi: st.hi, kept: st.kept, kind: head(ns).kind}, n IN tail(ns) |
     CASE
       WHEN NOT acc.kept THEN acc
-      WHEN ns[i - 1].kind = 'PRODUCER' AND ns[i].kind = 'CONSUMER' THEN {lo: acc.lo, hi: acc.hi, kept: false}
-      WHEN ns[i].start_ns >= acc.hi OR ns[i].end_ns <= acc.lo THEN {lo: acc.lo, hi: acc.hi, kept: false}
-      ELSE {lo: CASE WHEN ns[i].start_ns > acc.lo THEN ns[i].start_ns ELSE acc.lo END,
-            hi: CASE WHEN ns[i].end_ns < acc.hi THEN ns[i].end_ns ELSE acc.hi END, kept: true}
+      WHEN acc.kind = 'PRODUCER' AND n.kind = 'CONSUMER' THEN {lo: acc.lo, hi: acc.hi, kept: false}
+      WHEN n.start_ns >= acc.hi OR n.end_ns <= acc.lo THEN {lo: acc.lo, hi: acc.hi, kept: false}
+      ELSE {lo: CASE WHEN n.start_ns > acc.lo THEN n.start_ns ELSE acc.lo END,
+            hi: CASE WHEN n.end_ns < acc.hi THEN n.end_ns ELSE acc.hi END, kept: true, kind: n.kind}
     END) AS san
-  // 3. Self time: raw children clipped to the span, sorted by start, swept once to measure their union.
+  // 4. Self time: raw children clipped to the span, sorted by start, swept once to measure their union.
   CALL (s) {
     OPTIONAL MATCH (s)-[:PARENT_OF]->(c)
     WITH c, CASE WHEN c.start_ns > s.start_ns THEN c.start_ns ELSE s.start_ns END AS lo,
@@ -39,7 +59,7 @@ CALL (tr) {
       CASE WHEN x[1] > u[1] THEN [u[0] + x[1] - CASE WHEN x[0] > u[1] THEN x[0] ELSE u[1] END, x[1]] ELSE u END
     )[0] AS self_ns
   }
-  // 4. The walk inside each kept span: its kept children, clipped, sorted by (end desc, start asc, id asc);
+  // 5. The walk inside each kept span: its kept children, clipped, sorted by (end desc, start asc, id asc);
   //    one pass picks the last-finishing child (first step end <= limit, later steps end < limit).
   CALL (s, san) {
     // (the filter sits in WITH, so the planner expands from s instead of scanning an index)
@@ -51,26 +71,39 @@ CALL (tr) {
     ORDER BY chi DESC, clo ASC, c.span_id ASC
     RETURN collect(CASE WHEN c IS NOT NULL THEN {id: c.span_id, lo: clo, hi: chi} END) AS kids
   }
-  WITH s, path, san, self_ns, reduce(w = {t: san.hi, first: true, chosen: [], secs: []}, k IN kids |
+  WITH st, s, path, san, self_ns, reduce(w = {t: san.hi, first: true, chosen: [], secs: []}, k IN kids |
     CASE WHEN (w.first AND k.hi <= w.t) OR (NOT w.first AND k.hi < w.t)
       THEN {t: k.lo, first: false, chosen: w.chosen + k.id, secs: w.secs + [[k.hi, w.t]]}
       ELSE w END) AS walk
-  WITH collect({s: s, path: path, self_ns: self_ns, kept: san.kept, chosen: walk.chosen,
+  WITH collect({st: st, s: s, path: path, self_ns: self_ns, san: san, chosen: walk.chosen,
                 secs: CASE WHEN san.kept THEN [x IN walk.secs + [[san.lo, walk.t]] WHERE x[1] > x[0]] ELSE [] END
                }) AS rows
-  // 5. A span is on the critical path iff every span below its root on its path was chosen by its parent.
+  // 6. A span is on the critical path iff its starting span is and every span below that on its path
+  //    was chosen by its parent (span ids are unique within the trace).
   CALL (rows) {
     UNWIND rows AS r
     UNWIND r.chosen AS id
     RETURN collect(id) AS chosen_ids
   }
   UNWIND rows AS r
-  WITH r, r.s AS s, r.kept AND all(n IN tail(nodes(r.path)) WHERE n.span_id IN chosen_ids) AS on_cp
-  SET s.self_ns = r.self_ns,
-      s.cp_ns = CASE WHEN on_cp THEN reduce(t = 0, x IN r.secs | t + x[1] - x[0]) ELSE 0 END,
-      s.on_cp = on_cp,
-      s.depth = length(r.path)
-  RETURN count(s) AS spans
+  WITH r, r.s AS s, length(r.path) AS d,
+       r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.span_id IN chosen_ids) AS on_cp
+  // 7. Spans above the 64th level are written; those on it are the next run's frontier.
+  FOREACH (_ IN CASE WHEN d < 64 THEN [1] ELSE [] END |
+    SET s.self_ns = r.self_ns,
+        s.cp_ns = CASE WHEN on_cp THEN reduce(t = 0, x IN r.secs | t + x[1] - x[0]) ELSE 0 END,
+        s.on_cp = on_cp,
+        s.depth = r.st.depth + d)
+  RETURN sum(CASE WHEN d < 64 THEN 1 ELSE 0 END) AS spans,
+         collect(CASE WHEN d = 64 THEN {id: s.span_id, lo: r.san.lo, hi: r.san.hi,
+           meta: (r.st.depth + d) * 4 + CASE WHEN r.san.kept THEN 2 ELSE 0 END + CASE WHEN on_cp THEN 1 ELSE 0 END}
+         END) AS frontier
 }
-SET tr.annotated = true
-RETURN count(tr) AS traces, sum(spans) AS spans
+// 8. Done when no frontier is left (setting a property to null removes it).
+WITH tr, spans, frontier, size(frontier) = 0 AS done
+SET tr.annotated = CASE WHEN done THEN true END,
+    tr.annotate_ids = CASE WHEN done THEN null ELSE [x IN frontier | x.id] END,
+    tr.annotate_lo = CASE WHEN done THEN null ELSE [x IN frontier | x.lo] END,
+    tr.annotate_hi = CASE WHEN done THEN null ELSE [x IN frontier | x.hi] END,
+    tr.annotate_meta = CASE WHEN done THEN null ELSE [x IN frontier | x.meta] END
+RETURN sum(CASE WHEN done THEN 1 ELSE 0 END) AS traces, sum(spans) AS spans

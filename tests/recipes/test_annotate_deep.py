@@ -1,0 +1,144 @@
+"""``annotate`` on deep and wide traces: the values agree with the in-memory engine (the oracle
+``graphtrace check`` uses), across the 64-level passes, and a trace is marked annotated only once its
+last level is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from graphtrace.analysis.critical_path import critical_path, critical_path_times, on_path
+from graphtrace.analysis.self_time import self_times
+from graphtrace.analysis.tree import build_tree
+from graphtrace.model import Span, SpanKind, Trace
+from graphtrace.recipes.annotate import annotate_recipe, annotate_traces
+from graphtrace.recipes.run import run_recipe
+
+US = 1_000
+
+
+def _span(tid, sid, parent, start, end, kind=SpanKind.INTERNAL) -> Span:
+    return Span(trace_id=tid, span_id=sid, parent_span_id=parent, service="svc", name=sid, kind=kind,
+                start_ns=start, end_ns=end)
+
+
+def skewed_chain(tid: str, n: int) -> Trace:
+    """c0 -> c1 -> ... ; each child starts 1 us after its parent; it ends 1 us before, except every
+    third ends 1 us after (sticks out: sanitising clips it); every span also has a 1 us leaf at its
+    start (a second child, not on the path's main line)."""
+    spans, start, end = [], 0, 4 * n * US
+    for i in range(n):
+        spans.append(_span(tid, f"c{i}", f"c{i - 1}" if i else None, start, end))
+        spans.append(_span(tid, f"l{i}", f"c{i}", start, start + US))
+        start += US
+        end += US if i % 3 == 2 else -US
+    return Trace(trace_id=tid, spans=spans)
+
+
+def boundary_tree(tid: str) -> Trace:
+    """A 150-deep main line with side branches around the pass boundaries (levels 63-66, 127-129):
+    a dropped child (starts after its parent's end) with descendants, a PRODUCER -> CONSUMER edge,
+    and two children ending together (tie: earlier start wins) below the boundary."""
+    spans = []
+    for i in range(150):
+        kind = SpanKind.PRODUCER if i == 100 else SpanKind.INTERNAL
+        spans.append(_span(tid, f"m{i}", f"m{i - 1}" if i else None, i * US, (1000 - i) * US, kind))
+    for d in (62, 63, 64, 126, 127):
+        # dropped: starts at the parent's end; its child goes with it
+        spans.append(_span(tid, f"x{d}", f"m{d}", (1000 - d) * US, (1001 - d) * US))
+        spans.append(_span(tid, f"xx{d}", f"x{d}", (1000 - d) * US, (1001 - d) * US))
+        # tie with the main line's child on end: ends where m{d+1} ends, starts earlier than it
+        spans.append(_span(tid, f"t{d}", f"m{d}", d * US, (999 - d) * US))
+        spans.append(_span(tid, f"tt{d}", f"t{d}", d * US, (d + 3) * US))
+    spans.append(_span(tid, "consumer", "m100", 100 * US, 200 * US, SpanKind.CONSUMER))
+    spans.append(_span(tid, "under-consumer", "consumer", 110 * US, 120 * US))
+    spans.append(_span(tid, "orphan", "missing", 5 * US, 9 * US))
+    return Trace(trace_id=tid, spans=spans)
+
+
+def wide(tid: str, n: int) -> Trace:
+    """One root, n children staggered by 1 us, each 5 us long; every 50th sticks out past the root."""
+    kids = [_span(tid, f"k{i}", "r", i * US, i * US + (5 if i % 50 else 900) * US, SpanKind.CLIENT)
+            for i in range(1, n + 1)]
+    return Trace(trace_id=tid, spans=[_span(tid, "r", None, 0, (n + 3) * US, SpanKind.SERVER), *kids])
+
+
+def expected(trace: Trace) -> dict[str, tuple]:
+    """(self_ns, cp_ns, on_cp, depth) per span from graphtrace.analysis (the check's oracle)."""
+    tree = build_tree(trace)
+    cp = critical_path_times(critical_path(tree))
+    on = on_path(tree)
+    selfs = self_times(tree)
+    return {sid: (selfs[sid], cp.get(sid, 0), sid in on, tree.depth(sid)) for sid in tree.spans}
+
+
+def stored(store, tid: str) -> tuple[dict[str, tuple], dict]:
+    records, _, _ = store.driver.execute_query(
+        "MATCH (t:Trace {trace_id: $tid})-[:HAS_SPAN]->(s) "
+        "RETURN properties(t) AS t, s.span_id AS sid, s.self_ns AS a, s.cp_ns AS b, s.on_cp AS c, s.depth AS d",
+        tid=tid, database_=store.database)
+    return {r["sid"]: (r["a"], r["b"], r["c"], r["d"]) for r in records}, records[0]["t"]
+
+
+@pytest.fixture(scope="module")
+def prefix() -> str:
+    return f"gt-annotate-deep-{uuid.uuid4().hex[:8]}-"
+
+
+@pytest.mark.parametrize("shape", ["chain", "boundary", "wide"])
+def test_annotate_agrees_with_the_engine(store, prefix, shape):
+    tid = prefix + shape
+    trace = {"chain": lambda: skewed_chain(tid, 2000), "boundary": lambda: boundary_tree(tid),
+             "wide": lambda: wide(tid, 3000)}[shape]()
+    store([trace])  # ingest + annotate_traces
+    got, props = stored(store, tid)
+    want = expected(trace)
+    assert {sid: v for sid, v in got.items() if v != want[sid]} == {}
+    assert set(got) == set(want)
+    assert props["annotated"] is True
+    assert not {k for k in props if k.startswith("annotate_")}  # no pass state left behind
+
+
+def test_the_boundary_tree_exercises_what_it_claims(prefix):
+    """The oracle's own view of boundary_tree, derived by hand.
+
+    m{i} is [i, 1000 - i] us, so the main line nests and is kept down to m149 (depth 149).  At m62 the
+    walk starts at its end, 938 us: m63 and t62 both end at 937 us; the tie goes to the earlier start
+    (t62 at 62 us, m63 at 63 us), and after t62 the limit is 62 us, so m63 (ending at 937) is not taken:
+    the critical path leaves the main line at m62, and every span below m63 is off it (the "off"
+    state crosses the 64-level boundaries).  x{d} starts at its parent's end: dropped with xx{d}.
+    The CONSUMER child of the PRODUCER m100 is pruned with its child.
+    """
+    want = expected(boundary_tree(prefix + "b"))
+    assert want["m149"][2:] == (False, 149) and want["m62"][2:] == (True, 62) and want["t62"][2] is True
+    assert want["m63"][2] is False and want["t63"][2] is False and want["t127"][2:] == (False, 128)
+    assert all(want[f"x{d}"][1:3] == (0, False) and want[f"xx{d}"][1:3] == (0, False) for d in (62, 63, 64))
+    assert want["consumer"][1:3] == (0, False) and want["under-consumer"][3] == 102
+    assert want["orphan"][2:] == (True, 0)
+
+
+def test_one_run_of_a_deep_trace_leaves_it_unmarked(store, prefix):
+    tid = prefix + "partial"
+    trace = skewed_chain(tid, 200)
+    store([trace])
+    got, props = stored(store, tid)
+    assert props["annotated"] is True
+    # c_i is at depth i, its leaf l_i at depth i + 1.  A fresh run writes depths 0..63: c0..c63 (64)
+    # and l0..l62 (63) = 127 spans, keeps c64 and l63 (depth 64) as the frontier, and unmarks the
+    # trace: a half-annotated trace is never marked annotated.
+    _, rows = run_recipe(store.driver, annotate_recipe(), {"trace_ids": [tid]}, database=store.database,
+                         write=True)
+    assert rows == [{"traces": 0, "spans": 127}]
+    _, props = stored(store, tid)
+    assert props.get("annotated") is None and sorted(props["annotate_ids"]) == ["c64", "l63"]
+    # Resumed runs: depths 64..127 and 128..191 (64 c + 64 l = 128 each), then 192..200: c192..c199
+    # (8) and l191..l199 (9) = 17; 127 + 128 + 128 + 17 = 400 spans; the last run marks the trace.
+    for expected_rows in ({"traces": 0, "spans": 128}, {"traces": 0, "spans": 128},
+                          {"traces": 1, "spans": 17}):
+        _, rows = run_recipe(store.driver, annotate_recipe(), {"trace_ids": [tid], "resume": True},
+                             database=store.database, write=True)
+        assert rows == [expected_rows]
+    got, props = stored(store, tid)
+    assert props["annotated"] is True and got == expected(trace)
