@@ -178,6 +178,8 @@ def test_random_pieces_store_the_merged_trace(driver, database, ids, seed):
     node = trace_node(driver, database, tid)
     assert node["root_span_ids"] == [s.span_id for s in roots]
     assert node["span_count"] == len(merged)
+    start, end = min(s.start_ns for s in merged.values()), max(s.end_ns for s in merged.values())
+    assert (node["start_ns"], node["end_ns"], node["duration_ns"]) == (start, end, end - start)
     stored = {s.span_id: s for s in load_trace(driver, tid, database=database).spans}
     assert stored == merged
     # REMOTE_CALL and everything annotate writes: the networkx engine on the merged trace agrees.
