@@ -85,6 +85,8 @@ def _summary(rows: list[dict], seconds: float, args: argparse.Namespace) -> dict
         "ingest_inputs": len(ingest), "ingest_outcomes": dict(Counter(r["kind"] for r in ingest)),
         "mutations": dict(Counter(r["mutation"].split("+")[0] for r in analyze)),
         "slowest": sorted(((r["seconds"], r["number"]) for r in analyze), reverse=True)[:5],
+        "net_catches": sum(r.get("net", 0) for r in analyze),
+        "net_first_cases": [r["number"] for r in analyze if r.get("net")][:10],
         "distinct_causes": len(causes),
         "causes": dict(sorted(causes.items(), key=lambda kv: -kv[1]["count"])),
     }

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from graphtrace.errors import short_repr
 from graphtrace.model import Diagnostic, RefType, StatusCode
 from graphtrace.readers.build import (BadItem, FieldError, Item, make_event, make_link, make_span, plain_reason,
                                       parse_kind, parse_status, to_int)
@@ -101,11 +102,11 @@ def tag_map(raw: Any, field: str = "tag") -> dict[str, Any]:
     if not raw:
         return {}
     if not isinstance(raw, dict):
-        raise FieldError(field, f"expected an object, got {raw!r:.60}")
+        raise FieldError(field, f"expected an object, got {short_repr(raw)}")
     out = {}
     for key, value in raw.items():
         if not isinstance(value, _SCALARS):
-            raise FieldError(f"{field}.{key}", f"expected a string, number or bool, got {value!r:.60}")
+            raise FieldError(f"{field}.{key}", f"expected a string, number or bool, got {short_repr(value)}")
         out[key.replace("@", ".")] = value
     return out
 
@@ -155,7 +156,7 @@ def _span_item(raw: Any, default_trace: Any, processes: dict[str, Any], file: st
                prefix: str, ctx: ReadContext) -> Item:
     if type(raw) is not dict:
         return BadItem(None, Diagnostic(file=file, record=f"{prefix}span", field="spans",
-                                        message=f"expected a span object, got {raw!r:.60}"))
+                                        message=f"expected a span object, got {short_repr(raw)}"))
     record = f"{prefix}span {raw.get('spanID')}"
     try:
         trace_id, warning = normalize_id(raw.get("traceID") or default_trace, 32)

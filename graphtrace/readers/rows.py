@@ -41,7 +41,7 @@ from typing import Any, BinaryIO, Iterator
 
 import orjson
 
-from graphtrace.errors import InputError
+from graphtrace.errors import InputError, short_repr
 from graphtrace.model import Diagnostic, RefType
 from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
                                       make_span, parse_kind, parse_status)
@@ -120,7 +120,7 @@ def row_item(row: Any, file: str | None, record: str, ctx: ReadContext,
     """
     if not isinstance(row, dict):
         return BadItem(None, Diagnostic(file=file, record=record, field=None,
-                                        message=f"expected a row object, got {row!r:.60}"))
+                                        message=f"expected a row object, got {short_repr(row)}"))
     plan = plan_for(row.keys(), mapping)
     if plan.unitless_duration is not None:
         column = plan.unitless_duration
@@ -226,7 +226,7 @@ def _structured(value: Any, column: str) -> Any:
     try:
         return ast.literal_eval(value)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
-        raise FieldError(column, f"cannot read {value!r:.60} as a map or array") from None
+        raise FieldError(column, f"cannot read {short_repr(value)} as a map or array") from None
 
 
 def _mapping(row: dict[str, Any], column: str | None) -> dict[str, Any]:
@@ -235,7 +235,7 @@ def _mapping(row: dict[str, Any], column: str | None) -> dict[str, Any]:
         return {}
     value = _structured(value, column or "")
     if not isinstance(value, dict):
-        raise FieldError(column or "", f"expected a map, got {value!r:.60}")
+        raise FieldError(column or "", f"expected a map, got {short_repr(value)}")
     return {str(k): v for k, v in value.items() if v is not None}
 
 
@@ -245,7 +245,7 @@ def _array(row: dict[str, Any], column: str | None) -> list[Any]:
         return []
     value = _structured(value, column or "")
     if not isinstance(value, list):
-        raise FieldError(column or "", f"expected an array, got {value!r:.60}")
+        raise FieldError(column or "", f"expected an array, got {short_repr(value)}")
     return value
 
 

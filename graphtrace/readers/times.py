@@ -50,7 +50,7 @@ def parse_time(value: Any, field: str, unit: str = "ns") -> int:
         return value if unit == "ns" else _auto(value)
     if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
-            raise FieldError(field, f"expected a time, got {value!r}")
+            raise FieldError(field, f"expected a time, got {short_repr(value)}")
         return int(round(value)) if unit == "ns" else _auto(value)
     if kind is str:
         text = value.strip()
@@ -71,7 +71,7 @@ def parse_time(value: Any, field: str, unit: str = "ns") -> int:
                                         "(a month, day, hour, minute or offset out of range)") from None
     if value is None or value == "":
         raise FieldError(field, "missing")
-    raise FieldError(field, f"expected a time, got {value!r}")
+    raise FieldError(field, f"expected a time, got {short_repr(value)}")
 
 
 def _datetime_ns(match: re.Match[str]) -> int:
@@ -110,7 +110,7 @@ def parse_duration(value: Any, field: str, scale: int = 1) -> int:
         ns = int(round(number * scale))
     else:
         raise FieldError(field, "missing" if value is None or value == "" else
-                         f"expected a duration, got {value!r:.60}")
+                         f"expected a duration, got {short_repr(value)}")
     if ns < 0:
-        raise FieldError(field, f"negative duration {value!r}")
+        raise FieldError(field, f"negative duration {short_repr(value)}")
     return ns

@@ -50,6 +50,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Iterator
 
+from graphtrace.errors import short_repr
 from graphtrace.model import Diagnostic, RefType, SpanKind, StatusCode
 from graphtrace.readers.build import (BadItem, Draft, FieldError, Item, SpanItem, make_event,
                                       make_span, parse_status)
@@ -294,7 +295,7 @@ def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext
             continue
         if not isinstance(raw, dict):
             yield BadItem(None, Diagnostic(file=file, record=f"{prefix}span", field=None,
-                                           message=f"expected a Zipkin span object, got {raw!r:.60}"))
+                                           message=f"expected a Zipkin span object, got {short_repr(raw)}"))
             continue
         record = f"{prefix}span {raw.get('id')}"
         try:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphtrace.errors import short_repr
 from graphtrace.model import SpanKind
 from graphtrace.readers.build import FieldError, parse_kind, to_int
 from graphtrace.readers.ids import IdError, optional_id
@@ -65,7 +66,7 @@ class Record:
         self.duration = _micros(raw.get("duration"), "duration")
         tags = raw.get("tags") or {}
         if not isinstance(tags, dict):
-            raise FieldError("tags", f"expected an object, got {tags!r:.60}")
+            raise FieldError("tags", f"expected an object, got {short_repr(tags)}")
         self.tags: dict[str, Any] = dict(tags)
         self.annotations = _annotations(raw.get("annotations"))
 
@@ -103,7 +104,7 @@ def _endpoint(value: Any, field: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise FieldError(field, f"expected an object, got {value!r:.60}")
+        raise FieldError(field, f"expected an object, got {short_repr(value)}")
     out = {k: value[k] for k in _ENDPOINT_KEYS if value.get(k) not in (None, "", 0)}
     return out or None  # Zipkin reads an empty endpoint as none
 
@@ -118,11 +119,11 @@ def _annotations(raw: Any) -> list[tuple[int, str]]:
     if not raw:
         return []
     if not isinstance(raw, list):
-        raise FieldError("annotations", f"expected a list, got {raw!r:.60}")
+        raise FieldError("annotations", f"expected a list, got {short_repr(raw)}")
     out = set()
     for ann in raw:
         if not isinstance(ann, dict):
-            raise FieldError("annotations", f"expected an object, got {ann!r:.60}")
+            raise FieldError("annotations", f"expected an object, got {short_repr(ann)}")
         out.add((to_int(ann.get("timestamp"), "annotations.timestamp"), str(ann.get("value", ""))))
     return sorted(out)
 

@@ -54,6 +54,9 @@ RAW_PATTERNS = [
 _RAW = re.compile("|".join(re.escape(p) for p in RAW_PATTERNS))
 
 
+NET_TEXT = "cannot read this record ("  # graphtrace.readers.build.unexpected_message
+
+
 class Hang(BaseException):
     """Raised by the interval timer: the input took longer than the limit."""
 
@@ -70,6 +73,7 @@ class Outcome:
     mutation: str = ""
     seed: str = ""
     message: str = ""
+    net: int = 0  # records the readers' safety net caught (a root cause to fix, though the outcome is good)
 
 
 def _first_error_line(err: str) -> str:
@@ -197,8 +201,9 @@ def run_case(case: Case, timeout: float = 10.0, command: str = "analyze",
         kind, cause = "traceback", _escaped_cause(escaped)
     else:
         kind, cause = classify(code, out, err, names=[tmp.name, str(tmp)])
+    net = 0 if escaped is not None else (out + err).count(NET_TEXT)
     return Outcome(case.number, kind, cause, code, round(seconds, 4), case.mutation, case.seed,
-                   _first_error_line(err)[:300])
+                   _first_error_line(err)[:300], net)
 
 
 def save_failure(case: Case, outcome: Outcome, directory: Path) -> Path:
