@@ -36,7 +36,8 @@ from collections import OrderedDict, deque
 from typing import Any, Iterator
 
 from graphtrace.model import Diagnostic, Span, Trace, shard_of
-from graphtrace.readers.build import BadItem, Draft, Item, SpanBatch, SpanItem, _fast_factory, span_record
+from graphtrace.readers.build import (UNEXPECTED, BadItem, Draft, Item, SpanBatch, SpanItem, _fast_factory,
+                                      plain_reason, span_record)
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.seen import SeenIds
 
@@ -331,7 +332,13 @@ def _build_drafts(drafts: list[Draft], ctx: ReadContext) -> list[SpanItem | BadI
         groups.setdefault(type(draft), []).append(draft)
     out: list[SpanItem | BadItem] = []
     for cls, group in groups.items():
-        out.extend(cls.build_group(group, ctx))
+        try:
+            out.extend(cls.build_group(group, ctx))
+        except UNEXPECTED as exc:  # a safety net: the format's own checks name the field
+            first = group[0]
+            out.append(BadItem(first.trace_id, Diagnostic(
+                file=first.file, record=first.record, field=None,
+                message=f"cannot build the spans of trace {first.trace_id} ({plain_reason(exc)})")))
     return out
 
 

@@ -55,6 +55,7 @@ _RAW = re.compile("|".join(re.escape(p) for p in RAW_PATTERNS))
 
 
 NET_TEXT = "cannot read this record ("  # graphtrace.readers.build.unexpected_message
+NET_TEXTS = (NET_TEXT, "cannot build the spans of trace ")  # ... and the assembler's net for Zipkin drafts
 
 
 class Hang(BaseException):
@@ -201,7 +202,7 @@ def run_case(case: Case, timeout: float = 10.0, command: str = "analyze",
         kind, cause = "traceback", _escaped_cause(escaped)
     else:
         kind, cause = classify(code, out, err, names=[tmp.name, str(tmp)])
-    net = 0 if escaped is not None else (out + err).count(NET_TEXT)
+    net = 0 if escaped is not None else sum((out + err).count(text) for text in NET_TEXTS)
     return Outcome(case.number, kind, cause, code, round(seconds, 4), case.mutation, case.seed,
                    _first_error_line(err)[:300], net)
 
