@@ -35,8 +35,8 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from graphtrace.model import RefType, StatusCode
-from graphtrace.readers.build import _KINDS, _STATUSES, SpanBatch, _new_span, make_event, make_link, parse_kind, \
-    parse_status, to_int
+from graphtrace.readers.build import _KINDS, _STATUSES, MAX_NS, SpanBatch, _new_span, make_event, make_link, \
+    parse_kind, parse_status, to_int
 from graphtrace.readers.ids import normalize_id
 from graphtrace.readers.otlp_json import any_value
 
@@ -258,7 +258,7 @@ def _group_spans(spans: list[_Span], service: str, resource: dict[str, Any],
             start = int(start)  # what to_int does with a string
         if type(end) is str:
             end = int(end)
-        if end < start or parent == span_id:
+        if end < start or parent == span_id or start < 0 or end > MAX_NS:
             raise Fallback
         status = raw.status
         if status is None:
