@@ -19,6 +19,7 @@ Length-delimited streams of several messages are not supported.
 
 from __future__ import annotations
 
+import base64
 from typing import Any, Iterator
 
 from google.protobuf import json_format
@@ -43,7 +44,33 @@ def parse_proto(data: bytes) -> dict[str, Any] | None:
         return None
     doc = json_format.MessageToDict(message)
     _restore_zero_times(doc)
+    _hex_ids(doc)
     return doc
+
+
+_ID_KEYS = ("traceId", "spanId", "parentSpanId")
+
+
+def _hex_ids(doc: dict[str, Any]) -> None:
+    """Span and link ids as OTLP JSON writes them (hex), not as protobuf's JSON mapping does (base64).
+
+    Every byte length is kept as is (a 3-byte id is 6 hex digits), and messages name spans by
+    the id a user sees in other tools.
+
+    >>> doc = {"resourceSpans": [{"scopeSpans": [{"spans": [{"spanId": "AAECAwQFBgc=", "links": [
+    ...     {"spanId": "AgIC"}]}]}]}]}
+    >>> _hex_ids(doc)
+    >>> span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    >>> span["spanId"], span["links"][0]["spanId"]
+    ('0001020304050607', '020202')
+    """
+    for rs in doc.get("resourceSpans", ()):
+        for group in rs.get("scopeSpans", ()):
+            for span in group.get("spans", ()):
+                for item in (span, *span.get("links", ())):
+                    for key in _ID_KEYS:
+                        if key in item:
+                            item[key] = base64.b64decode(item[key]).hex()
 
 
 def _restore_zero_times(doc: dict[str, Any]) -> None:
