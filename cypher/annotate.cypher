@@ -79,15 +79,20 @@ CALL (tr) {
                 secs: CASE WHEN san.kept THEN [x IN walk.secs + [[san.lo, walk.t]] WHERE x[1] > x[0]] ELSE [] END
                }) AS rows
   // 6. A span is on the critical path iff its starting span is and every span below that on its path
-  //    was chosen by its parent (span ids are unique within the trace).
+  //    was chosen by its parent.  The chosen children are flagged (annotate_chosen, set here and
+  //    removed below, inside this query's transaction): a lookup per path step, where a list
+  //    membership test would cost the number of chosen spans.
   CALL (rows) {
     UNWIND rows AS r
+    WITH r WHERE length(r.path) < 64
     UNWIND r.chosen AS id
-    RETURN collect(id) AS chosen_ids
+    MATCH (c:Span {trace_id: r.s.trace_id, span_id: id})
+    SET c.annotate_chosen = true
   }
   UNWIND rows AS r
   WITH r, r.s AS s, length(r.path) AS d,
-       r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.span_id IN chosen_ids) AS on_cp
+       r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.annotate_chosen IS NOT NULL) AS on_cp
+  REMOVE s.annotate_chosen
   // 7. Spans above the 64th level are written; those on it are the next run's frontier.
   FOREACH (_ IN CASE WHEN d < 64 THEN [1] ELSE [] END |
     SET s.self_ns = r.self_ns,
