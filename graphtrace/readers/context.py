@@ -38,6 +38,16 @@ class Counters:
     files_ignored: int = 0     # files in a directory that are not trace data (README.md, *.py): not read
 
 
+def _diagnostic(file: str | None, record: str | None, field_name: str | None, message: str) -> Diagnostic:
+    """A Diagnostic with every part cut to a readable length (a record label can quote an id of any size).
+
+    >>> len(_diagnostic("f", "span " + "a" * 200_000, None, "bad").text) < 1000
+    True
+    """
+    return Diagnostic(file=file, record=shorten(record, 200) if record else record,
+                      field=shorten(field_name, 200) if field_name else field_name, message=shorten(message))
+
+
 @dataclass
 class ReadContext:
     """Collects warnings and skips; ``strict`` turns the first skip into an InputError."""
@@ -55,14 +65,14 @@ class ReadContext:
             if once in self._once:
                 return
             self._once.add(once)
-        self.warnings.append(Diagnostic(file=file, record=record, field=field_name, message=shorten(message)))
+        self.warnings.append(_diagnostic(file, record, field_name, message))
 
     def skip(self, file: str | None, record: str | None, field_name: str | None,
              message: str) -> None:
         """Record a skip; raise InputError instead in strict mode.  Long messages are cut (:func:`shorten`)."""
         if self.strict:
             raise InputError(message, file=file, record=record, field=field_name)
-        self.skipped.append(Diagnostic(file=file, record=record, field=field_name, message=shorten(message)))
+        self.skipped.append(_diagnostic(file, record, field_name, message))
 
     def skip_diagnostic(self, diagnostic: Diagnostic) -> None:
         """:meth:`skip` for a ready-made Diagnostic."""
