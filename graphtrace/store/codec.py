@@ -72,9 +72,11 @@ def _json(value: Any, span: Span, field: str) -> str:
     try:
         return dumps(value)
     except (orjson.JSONEncodeError, TypeError) as exc:
+        reason = ("an integer beyond 64 bits" if "64-bit" in str(exc) else
+                  "values nested deeper than 255 levels" if "ecursion" in str(exc) else "a value JSON cannot hold")
         raise InputError(
-            f"cannot store as JSON: {exc}", record=f"trace {span.trace_id} span {span.span_id}", field=field
-        ) from exc
+            f"cannot store as JSON: it holds {reason}", record=f"trace {span.trace_id} span {span.span_id}",
+            field=field) from exc
 
 
 def span_props(span: Span) -> dict[str, Any]:
