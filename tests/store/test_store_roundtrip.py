@@ -42,10 +42,10 @@ def test_graph_of_the_rich_trace(driver, database, ids):
         500, 2300, 1800, 6, ["o", "r"])
 
     # REMOTE_CALL c -> s: gap = 800 - 500 = 300, before = 1200 - 1100 = 100, after = 1900 - 1700 = 200,
-    # ratio = 800 / 500 = 1.6; operation = the SERVER span's name.
+    # ratio = 800 / 500 = 1.6; operation = the SERVER span's name; a CLIENT/SERVER pair is not inferred.
     remote = ("REMOTE_CALL", "c", "s", tuple(sorted({
         "caller": "web", "callee": "users", "operation": "GetUser",
-        "gap_ns": 300, "before_ns": 100, "after_ns": 200, "ratio": 1.6}.items())))
+        "gap_ns": 300, "before_ns": 100, "after_ns": 200, "ratio": 1.6, "inferred": False}.items())))
     expected = sorted([
         ("PARENT_OF", "r", "c", (("ref_type", "CHILD_OF"),)),
         ("PARENT_OF", "c", "s", (("ref_type", "CHILD_OF"),)),
