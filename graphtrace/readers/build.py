@@ -155,6 +155,8 @@ def _cached(cache: dict, parse: Callable[[Any], Any], value: Any, field: str, wh
             return cache[value]
         except (KeyError, TypeError):
             pass
+    if isinstance(value, (list, dict)):  # a list or object: no spelling of a kind or code
+        raise FieldError(field, f"unknown {what} {short_repr(value)}")
     try:
         parsed = parse(value)
     except (ValueError, TypeError):
@@ -282,6 +284,8 @@ def make_event(name: str, time_ns: int, attributes: dict[str, Any] | None = None
     """
     if attributes and type(attributes) is not dict:
         raise FieldError("events.attributes", f"expected an object of key: value, got {_json_name(attributes)}")
+    if isinstance(name, (list, dict)):
+        raise FieldError("events.name", f"expected a string, got {short_repr(name)}")
     return _new_event({"name": str(name), "time_ns": time_ns, "attributes": attributes or {}})
 
 

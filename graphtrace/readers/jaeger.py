@@ -262,7 +262,7 @@ def _references(raw: dict[str, Any], trace_id: str) -> tuple[str | None, RefType
             ref_trace = normalize_id(ref.get("traceID") or trace_id, 32)[0]
             refs.append((ref_type, ref_trace, normalize_id(ref.get("spanID"), 16)[0]))
         legacy, _ = optional_id(raw.get("parentSpanID"), 16)
-    except (IdError, ValueError, AttributeError, TypeError) as exc:
+    except (IdError, ValueError, AttributeError, TypeError, RecursionError) as exc:
         raise FieldError("references", f"malformed reference: {plain_reason(exc)}") from None
     parent_index = None
     for wanted in (RefType.CHILD_OF, RefType.FOLLOWS_FROM):

@@ -285,13 +285,15 @@ def _endpoint(endpoint: dict[str, Any] | None, prefix: str) -> dict[str, Any]:
     return out
 
 
-def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext) -> Iterator[Item]:
-    """One draft per Zipkin span record in a document or NDJSON record (a span or a list)."""
+def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext,
+                  _depth: int = 0) -> Iterator[Item]:
+    """One draft per Zipkin span record in a document or NDJSON record (a span, a list of spans, or
+    the API's list of traces, each a list of spans)."""
     prefix = base + ", " if base else ""
     stack = [doc] if isinstance(doc, dict) else list(doc) if isinstance(doc, list) else [doc]
     for raw in stack:
-        if isinstance(raw, list):
-            yield from read_document(raw, file, base, ctx)
+        if isinstance(raw, list) and _depth < 2:
+            yield from read_document(raw, file, base, ctx, _depth + 1)
             continue
         if not isinstance(raw, dict):
             yield BadItem(None, Diagnostic(file=file, record=f"{prefix}span", field=None,

@@ -124,7 +124,10 @@ def _annotations(raw: Any) -> list[tuple[int, str]]:
     for ann in raw:
         if not isinstance(ann, dict):
             raise FieldError("annotations", f"expected an object, got {short_repr(ann)}")
-        out.add((to_int(ann.get("timestamp"), "annotations.timestamp"), str(ann.get("value", ""))))
+        value = ann.get("value", "")
+        if isinstance(value, (list, dict)):  # Zipkin's annotation value is a string
+            raise FieldError("annotations.value", f"expected a string, got {short_repr(value)}")
+        out.add((to_int(ann.get("timestamp"), "annotations.timestamp"), str(value)))
     return sorted(out)
 
 
