@@ -28,4 +28,76 @@ CASES: list[Case] = [
                                              "000000000001b174": ("eee19b7ec3c1b174", "frontend", 1_000_000)})),
     # Parseable rows, one row per event: 5 rows, 3 spans; span 3's rows disagree on its name.
     Case(F + "parseable_events.ndjson", Expect(span_count=3, warnings_contain=("name",))),
+    # Jaeger UI's trace object: spans carry no traceID and inherit it; 600/350/200 µs.
+    Case(F + "jaeger_ui_trace.json", Expect(spans={"051581bf3cb55c13": (None, "frontend", 600_000),
+                                                   "5ba1d2b3c4e5f601": ("051581bf3cb55c13", "frontend", 350_000),
+                                                   "7c2e9d0a1b3f4e55": ("5ba1d2b3c4e5f601", "customer", 200_000)})),
+    # {"data": one trace object}; the consumer's only reference is FOLLOWS_FROM: it is the parent.
+    Case(F + "jaeger_data_object.json", Expect(spans={"00f067aa0ba902b7": (None, "orders", 40_000),
+                                                      "53995c3f42cd8ad8": ("00f067aa0ba902b7", "billing", 75_000)})),
+    # b2 three times: the third copy equals the first (merged), "charge retry" differs -> b2_1 (Jaeger
+    # UI's <id>_<n>); c3 names b2, which means the first span.
+    Case(F + "jaeger_dup_ids.json", Expect(
+        spans={"00000000000000a1": (None, "shop", 1_000_000),
+               "00000000000000b2": ("00000000000000a1", "shop", 200_000),
+               "00000000000000b2_1": ("00000000000000a1", "shop", 500_000),
+               "00000000000000c3": ("00000000000000b2", "payments", 100_000)},
+        warnings_contain=("00000000000000b2",))),
+    # ES/OpenSearch span-per-document dump with bulk action lines: two traces scattered over the
+    # file, durations in µs (2500, 1200, 400; 50, 20), tags as a list and as a `tag` map.
+    Case(F + "jaeger_es_dump.ndjson", Expect(traces=2, spans={
+        "00f067aa0ba902b7": (None, "api", 2_500_000),
+        "b7ad6b7169203331": ("00f067aa0ba902b7", "api", 1_200_000),
+        "e457b5a2e4d86bd1": ("00f067aa0ba902b7", "inventory", 400_000),
+        "1111111111111111": (None, "worker", 50_000),
+        "2222222222222222": ("1111111111111111", "worker", 20_000)})),
+    # Zipkin: a root with no duration lasts 0; the shared id 7e3c... splits into a CLIENT half
+    # (derived id sha256("7e3c2f4a1b0d9e8f:client")[:16] = acc588d2d75eeb0d) and the SERVER half
+    # under it; "render" has a brave.flush annotation 9 s later that must not stretch it (0 µs).
+    Case(F + "zipkin_unfinished.json", Expect(spans={
+        "6b221d5bc9e6496c": (None, "frontend", 0),
+        "acc588d2d75eeb0d": ("6b221d5bc9e6496c", "frontend", 2_300_000),
+        "7e3c2f4a1b0d9e8f": ("acc588d2d75eeb0d", "inventory", 1_900_000),
+        "8d1e0f2a3b4c5d6e": ("7e3c2f4a1b0d9e8f", "inventory", 1_200_000),
+        "9f0a1b2c3d4e5f60": ("6b221d5bc9e6496c", "frontend", 0)})),
+    # Zipkin: annotations never stretch a span: encode has no duration (0), write lasts 30 µs.
+    Case(F + "zipkin_flush.json", Expect(spans={"1111aaaa2222bbbb": (None, "pricing", 100_000),
+                                                "3333cccc4444dddd": ("1111aaaa2222bbbb", "pricing", 0),
+                                                "5555eeee6666ffff": ("1111aaaa2222bbbb", "pricing", 30_000)})),
+    # Zipkin: a span with no time at all but timed children is placed at its earliest child's start
+    # with duration 0 (children stay attached); one with no time and nothing under it is skipped
+    # (audit); "cache get" starts at its only annotation and lasts its 300 µs.
+    Case(F + "zipkin_timeless.json", Expect(skipped=1, spans={
+        "00f067aa0ba902b7": (None, "reports", 5_000_000),
+        "1a2b3c4d5e6f7081": ("00f067aa0ba902b7", "reports", 0),
+        "2b3c4d5e6f708192": ("1a2b3c4d5e6f7081", "reports", 1_000_000),
+        "3c4d5e6f708192a3": ("1a2b3c4d5e6f7081", "reports", 300_000),
+        "5e6f708192a3b4c5": ("00f067aa0ba902b7", "reports", 300_000)})),
+    # OTLP kinds and statuses as enum names (SPAN_KIND_SERVER, Client, client, Unset, Error, Ok):
+    # 9000, 2000, 1500, 400 ns in checkout; 1600, 100, 100, 200 ns in cart.
+    Case(F + "otlp_enum_names.ndjson", Expect(spans={
+        "0000000000000a01": (None, "checkout", 9_000),
+        "0000000000000a02": ("0000000000000a01", "checkout", 2_000),
+        "0000000000000a03": ("0000000000000a01", "checkout", 1_500),
+        "0000000000000a04": ("0000000000000a01", "checkout", 400),
+        "0000000000000b01": ("0000000000000a02", "cart", 1_600),
+        "0000000000000b02": ("0000000000000b01", "cart", 100),
+        "0000000000000b03": ("0000000000000b01", "cart", 100),
+        "0000000000000b04": ("0000000000000b01", "cart", 200)})),
+    # One document laid out one record per line is still one document (decided by parsing).
+    Case(F + "layout_jaeger_data_lines.json", Expect(traces=2, spans={
+        "1f2e3d4c5b6a7988": (None, "alpha", 70_000),
+        "2a3b4c5d6e7f8091": (None, "beta", 80_000),
+        "3b4c5d6e7f809102": ("2a3b4c5d6e7f8091", "beta", 30_000)})),
+    Case(F + "layout_zipkin_array_lines.json", Expect(spans={
+        "6b221d5bc9e6496c": (None, "web", 300_000),
+        "5b4185666d50f68b": ("6b221d5bc9e6496c", "web", 150_000),
+        "4a3b2c1d0e9f8a7b": ("6b221d5bc9e6496c", "web", 60_000)})),
+    Case(F + "layout_otlp_lines.json", Expect(spans={
+        "b7ad6b7169203331": (None, "cart", 400_000),
+        "00f067aa0ba902b7": ("b7ad6b7169203331", "redis", 150_000)})),
+    # NDJSON whose first line is a Python repr: that line skipped, the two Zipkin lines read.
+    Case(F + "layout_ndjson_bad_first.ndjson", Expect(skipped=1, spans={
+        "7e6d5c4b3a291807": (None, "edge", 500_000),
+        "1122334455667788": ("7e6d5c4b3a291807", "edge", 200_000)})),
 ]
