@@ -100,4 +100,31 @@ CASES: list[Case] = [
     Case(F + "layout_ndjson_bad_first.ndjson", Expect(skipped=1, spans={
         "7e6d5c4b3a291807": (None, "edge", 500_000),
         "1122334455667788": ("7e6d5c4b3a291807", "edge", 200_000)})),
+    # The acceptance CSV: no service column, so the service is the pod name without its
+    # ReplicaSet/pod hash (StatefulSet redis-cart-0 -> redis-cart); `root` makes a root; start and end
+    # win over the µs Duration column (12,500 µs = 12,500,000 ns = end - start).
+    Case(F + "rows_acceptance.csv", Expect(traces=2, spans={
+        "a1b2c3d4e5f60718": (None, "frontend", 12_500_000),
+        "b2c3d4e5f6071829": ("a1b2c3d4e5f60718", "cartservice", 3_250_000),
+        "c3d4e5f60718293a": ("b2c3d4e5f6071829", "redis-cart", 750_000),
+        "d4e5f60718293a4b": ("a1b2c3d4e5f60718", "productcatalogservice", 6_000_000),
+        "e5f60718293a4b5c": (None, "checkoutservice", 20_000_000),
+        "f60718293a4b5c6d": ("e5f60718293a4b5c", "paymentservice", 7_000_000)})),
+    # ClickHouse CSVWithNames: Duration is ns beside Timestamp; empty ParentSpanId is a root.
+    Case(F + "rows_clickhouse_export.csv", Expect(spans={
+        "1111111111111111": (None, "frontend", 25_000_000),
+        "2222222222222222": ("1111111111111111", "frontend", 21_500_000),
+        "3333333333333333": ("2222222222222222", "checkoutservice", 20_000_000)})),
+    # BOM, upper-case quoted header, embedded comma/quote/newline; 0, -1, NULL, empty, 16 zeros and
+    # ROOT all mean "no parent"; "E001" is upper-case unpadded hex for 000000000000e001.
+    Case(F + "rows_export_quirks.csv", Expect(traces=6, spans={
+        "000000000000a001": (None, "web", 1_000_000),
+        "000000000000b001": (None, "web", 250_000),
+        "000000000000c001": (None, "worker", 2_000_000),
+        "000000000000d001": (None, "worker", 4_000),
+        "000000000000e001": (None, "api", 10_000_000),
+        "000000000000e002": ("000000000000e001", "db", 2_000_000),
+        "000000000000f001": (None, "api", 500)})),
+    # Start plus a unitless Duration and no end: refused, the unit must be given.
+    Case(F + "rows_unitless_duration.csv", Expect(exit_code=2, error_contains=("duration_us",))),
 ]
