@@ -79,13 +79,14 @@ def run_one(driver, database: str, shape: str, n: int, *, check: bool, timeout_s
     from bench.neo4j_stages import process_memory_mb
     from graphtrace.crosscheck import check_traces
     from graphtrace.recipes.annotate import annotate_traces
-    from graphtrace.store.delete import delete_traces
+    from graphtrace.store.big_trace import delete_partial
     from graphtrace.store.ingest import ingest
 
     trace = build(shape, n)
     tid = trace.trace_id
     out: dict = {"shape": shape, "spans": n}
-    delete_traces(driver, [tid], database=database)
+    with driver.session(database=database) as session:  # chunked: a 100,000-span trace in one
+        delete_partial(session, tid)                      # transaction exceeds the memory pool
     try:
         summary, out["ingest_s"], out["ingest_error"] = _timed(lambda: ingest(driver, [trace], database=database))
         out["ingest_skipped"] = [d.message[:200] for d in summary.skipped] if summary else None
@@ -97,7 +98,8 @@ def run_one(driver, database: str, shape: str, n: int, *, check: bool, timeout_s
                 lambda: check_traces(driver, database=database, trace_ids=[tid], timeout_s=timeout_s))
             out["check_disagreements"] = len(report.disagreements) if report else None
     finally:
-        delete_traces(driver, [tid], database=database)
+        with driver.session(database=database) as session:
+            delete_partial(session, tid)
     out.update(process_memory_mb(pid))
     return out
 

@@ -7,7 +7,10 @@ is a batch of its own) and is written in one managed transaction
 remote calls, links, trace aggregates.  Traces that already have spans in the
 database (re-ingest, or a trace split across files) take the ``MERGE`` path
 and get whole-trace fix-ups: children whose parent arrives now, CLIENT/SERVER
-pairs across pieces, and aggregates recomputed from every stored span.
+pairs across pieces, and aggregates recomputed from every stored span.  A new
+trace of more than ``BIG_TRACE_SPANS`` spans, too big for Neo4j's transaction
+memory pool, is written in chunks by :mod:`graphtrace.store.big_trace`, marked
+``incomplete`` until its last chunk and deleted again if a chunk fails.
 
 A batch Neo4j refuses is split until the refusing trace is alone; that trace
 is skipped (reported in ``IngestSummary.skipped``) and the others are written.
@@ -26,12 +29,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity
+from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity, Session
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import InputError, StoreError
 from graphtrace.model import Diagnostic, Trace, call_type
 from graphtrace.store import queries
+from graphtrace.store.big_trace import BIG_TRACE_SPANS, start_big_trace, write_big_trace
 from graphtrace.store.codec import link_rows, links_from_json, span_props
 
 
@@ -195,6 +199,16 @@ def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[_Prepar
     _run(tx, stats, queries.CREATE_TRACES, services=services, traces=rows)
 
 
+def _write(session: Session, batch: list[_Prepared]) -> dict[str, int]:
+    """The batch in one transaction, or a new big trace (a batch of its own) in several."""
+    p, stats = batch[0], {"nodes": 0, "relationships": 0}
+    if len(batch) > 1 or len(p.spans) <= BIG_TRACE_SPANS or start_big_trace(
+            session, p.trace_id, sorted(p.services), stats):
+        return session.execute_write(_write_batch_tx, batch)
+    return write_big_trace(session, p.trace_id, p.spans, p.edges, p.props,
+                           lambda tx, st: _write_links(tx, st, batch, [p.trace_id]), stats)
+
+
 def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[_Prepared]) -> None:
     """Traces that already have spans: MERGE, then whole-trace fix-ups and recomputed aggregates.
 
@@ -255,7 +269,7 @@ def _write_batch(
     """Write ``batch`` into ``summary`` (this batch's own); on a refusal, split it so only the refusing trace is skipped."""
     try:
         with driver.session(database=database, notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
-            stats = session.execute_write(_write_batch_tx, batch)
+            stats = _write(session, batch)
     except (DriverError, OSError) as exc:
         raise _BatchFailed(exc, len(batch), lost=True) from exc
     except (Neo4jError, ValueError, TypeError, OverflowError) as exc:

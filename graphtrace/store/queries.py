@@ -115,6 +115,41 @@ CALL (tr, nodes) {
   CREATE (c)-[r:REMOTE_CALL]->(s)""" + _REMOTE_CALL_PROPS + """}
 """
 
+# A new trace too big for one transaction (graphtrace.store.big_trace): the Trace node
+# marked incomplete, then its spans and its edges in chunks, one transaction each, then its
+# properties (removing the mark).  A span row is {service, props}; an edge is [parent span id,
+# child span id, then as in CREATE_TRACES]; the endpoints are found by the span_key index.
+BIG_TRACE_START = """
+MERGE (t:Trace {trace_id: $trace_id})
+WITH t, EXISTS { (t)-[:HAS_SPAN]->() } AS existed, t.incomplete AS incomplete
+SET t.incomplete = CASE WHEN existed AND incomplete IS NULL THEN null ELSE true END
+RETURN existed, coalesce(incomplete, false) AS incomplete
+"""
+BIG_TRACE_FINISH = """
+MATCH (t:Trace {trace_id: $trace_id})
+SET t += $props
+REMOVE t.incomplete
+"""
+DELETE_TRACE_SPANS_CHUNKED = """
+MATCH (:Trace {trace_id: $trace_id})-[:HAS_SPAN]->(s:Span)
+CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 10000 ROWS
+"""
+CREATE_TRACE_SPANS = """
+MATCH (t:Trace {trace_id: $trace_id})
+UNWIND $rows AS row
+MATCH (v:Service {name: row.service})
+CREATE (t)-[:HAS_SPAN]->(s:Span)-[:IN_SERVICE]->(v)
+SET s = row.props
+"""
+CREATE_TRACE_EDGES = """
+UNWIND $edges AS e
+MATCH (c:Span {trace_id: $trace_id, span_id: e[0]})
+MATCH (s:Span {trace_id: $trace_id, span_id: e[1]})
+CREATE (c)-[:PARENT_OF {ref_type: e[2]}]->(s)
+WITH c, s, e WHERE e[3]
+WITH c, s, e[4] AS inferred, e[5] AS known
+CREATE (c)-[r:REMOTE_CALL]->(s)""" + _REMOTE_CALL_PROPS
+
 # Traces that already have spans: MERGE on the key; a re-sent span becomes the new version
 # (SET =: fields the new version lacks are removed) and leaves a Service it no longer names.
 MERGE_SPANS = """
