@@ -142,3 +142,31 @@ def test_one_run_of_a_deep_trace_leaves_it_unmarked(store, prefix):
         assert rows == [expected_rows]
     got, props = stored(store, tid)
     assert props["annotated"] is True and got == expected(trace)
+
+
+def test_a_pass_over_its_server_side_timeout_is_stopped_and_leaves_nothing_running(store, prefix):
+    """200 traces of 201 spans in one batch: one pass of 40,200 spans takes seconds, far over a 0.2 s
+    timeout (Neo4j's transaction monitor checks every 2 s by default, so the pass dies within ~2 s)."""
+    from graphtrace.errors import RecipeError
+    from graphtrace.store.delete import delete_traces
+    from graphtrace.store.ingest import ingest
+
+    tids = [f"{prefix}timeout-{i}" for i in range(200)]
+    try:
+        ingest(store.driver, [wide(t, 200) for t in tids], database=store.database)
+        with pytest.raises(RecipeError, match="timed out"):
+            annotate_traces(store.driver, tids, database=store.database, timeout_s=0.2)
+        _nothing_left(store, tids)
+    finally:
+        delete_traces(store.driver, tids, database=store.database)
+
+
+def _nothing_left(store, tids):
+    records, _, _ = store.driver.execute_query(
+        "SHOW TRANSACTIONS YIELD metaData WHERE metaData.recipe = 'annotate' RETURN count(*) AS n",
+        database_=store.database)
+    assert records[0]["n"] == 0
+    records, _, _ = store.driver.execute_query(
+        "UNWIND $ids AS id MATCH (t:Trace {trace_id: id}) RETURN count(t.annotated) AS n", ids=tids,
+        database_=store.database)
+    assert records[0]["n"] == 0  # the timed-out pass rolled back: nothing marked
