@@ -127,4 +127,54 @@ CASES: list[Case] = [
         "000000000000f001": (None, "api", 500)})),
     # Start plus a unitless Duration and no end: refused, the unit must be given.
     Case(F + "rows_unitless_duration.csv", Expect(exit_code=2, error_contains=("duration_us",))),
+    # Elasticsearch hits (`_source`) as elasticdump lines and as a _search answer.
+    Case(F + "jaeger_es_hits.ndjson", Expect(spans={"9c5ab3d8e1f20417": (None, "gateway", 90_000),
+                                                    "0a1b2c3d4e5f6071": ("9c5ab3d8e1f20417", "gateway", 30_000)})),
+    Case(F + "jaeger_es_search.json", Expect(spans={"75d3f0e2c1b4a697": (None, "cart", 800_000),
+                                                    "86e4a1f3d2c5b7a8": ("75d3f0e2c1b4a697", "cart", 300_000)})),
+    # A raw storage dump where a CLIENT (web) and a SERVER (quotes) share f1: as Jaeger's
+    # SpanIDDeduper, the SERVER gets the derived id f1_1 under the CLIENT, and b2 (naming f1) moves
+    # under the SERVER.
+    Case(F + "jaeger_es_shared.ndjson", Expect(spans={
+        "00000000000000a0": (None, "web", 1_000_000),
+        "00000000000000f1": ("00000000000000a0", "web", 800_000),
+        "00000000000000f1_1": ("00000000000000f1", "quotes", 600_000),
+        "00000000000000b2": ("00000000000000f1_1", "quotes", 300_000)})),
+    # No span kinds (collector file exporter, kind 0 omitted or INTERNAL): the tree is as written.
+    Case(F + "nokind_checkout.ndjson", Expect(traces=2, spans={
+        "a000000000000001": (None, "gateway", 100_000_000),
+        "b000000000000001": ("a000000000000001", "orders", 80_000_000),
+        "c000000000000001": ("b000000000000001", "stock", 20_000_000),
+        "c000000000000002": ("b000000000000001", "stock", 40_000_000),
+        "d000000000000001": ("c000000000000002", "stock", 30_000_000),
+        "a000000000000002": (None, "gateway", 60_000_000),
+        "b000000000000002": ("a000000000000002", "orders", 50_000_000),
+        "c000000000000003": ("b000000000000002", "stock", 2_000_000)})),
+    Case(F + "nokind_mixed.ndjson", Expect(spans={
+        "e000000000000001": (None, "gateway", 50_000_000),
+        "e000000000000002": ("e000000000000001", "gateway", 40_000_000),
+        "f000000000000001": ("e000000000000002", "cart", 30_000_000),
+        "f000000000000002": ("f000000000000001", "cart", 18_000_000),
+        "f000000000000003": ("f000000000000001", "cart", 2_000_000),
+        "f000000000000004": ("f000000000000001", "cart", 4_000_000),
+        "0a00000000000001": ("f000000000000002", "redis", 10_000_000),
+        "0b00000000000001": ("f000000000000003", "worker", 25_000_000),
+        "0c00000000000001": ("f000000000000004", "mailer", 2_000_000)})),
+    # Zipkin records sharing ids merged by (id, shared, endpoint): 6 spans (test_zipkin_merge.py).
+    Case(F + "zipkin_merge.json", Expect(span_count=6)),
+    # "lost" has no timestamp, no annotations and no child: skipped alone, reported.
+    Case(F + "zipkin_shared.json", Expect(skipped=1)),
+    # OTLP variants: upper-case and stripped hex, base64 ids, plain-string ids: three traces
+    # (5B8E... and 5b8e... are one; 0af7... is only a link target).
+    Case(F + "otlp_variants.json", Expect(traces=3, warnings_contain=("not a hex id",))),
+    # NDJSON with bad lines 2-9 (each skipped and reported) around two good traces.
+    Case(F + "otlp_bad.ndjson", Expect(traces=2, skipped=8)),
+    # A table no reader knows, read through --map (duration_ns= gives the unit): 500 and 100 ns.
+    Case(F + "mapped.csv", Expect(args=("--map", "trace_id=tid", "--map", "span_id=sid", "--map", "parent_span_id=pid",
+                                        "--map", "name=op", "--map", "service=svc", "--map", "start_ns=begin_ns",
+                                        "--map", "duration_ns=dur"),
+                                  spans={"0000000000000001": (None, "alpha", 500),
+                                         "0000000000000002": ("0000000000000001", "beta", 100)})),
+    # A Parseable query result: 4 rows, 3 spans (span 1 has two event rows); 3, 1.5, 1 ms.
+    Case(F + "rows_parseable_query.json", Expect(span_count=3)),
 ]
