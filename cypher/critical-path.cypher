@@ -22,13 +22,14 @@ WITH s, path, nodes(path) AS ns
 // 2. Sanitise top-down: the interval intersected with the sanitised parent's; a child starting at or
 //    after the parent's end or ending at or before its start is dropped with its descendants, and so
 //    is a CONSUMER child of a PRODUCER.
-WITH s, path, reduce(acc = {lo: ns[0].start_ns, hi: ns[0].end_ns, kept: true}, i IN range(1, size(ns) - 1) |
+//    (reduce walks the nodes in order; indexing nodes(path) would cost O(i) per step)
+WITH s, path, reduce(acc = {lo: ns[0].start_ns, hi: ns[0].end_ns, kept: true, kind: ns[0].kind}, n IN tail(ns) |
   CASE
     WHEN NOT acc.kept THEN acc
-    WHEN ns[i - 1].kind = 'PRODUCER' AND ns[i].kind = 'CONSUMER' THEN {lo: acc.lo, hi: acc.hi, kept: false}
-    WHEN ns[i].start_ns >= acc.hi OR ns[i].end_ns <= acc.lo THEN {lo: acc.lo, hi: acc.hi, kept: false}
-    ELSE {lo: CASE WHEN ns[i].start_ns > acc.lo THEN ns[i].start_ns ELSE acc.lo END,
-          hi: CASE WHEN ns[i].end_ns < acc.hi THEN ns[i].end_ns ELSE acc.hi END, kept: true}
+    WHEN acc.kind = 'PRODUCER' AND n.kind = 'CONSUMER' THEN {lo: acc.lo, hi: acc.hi, kept: false}
+    WHEN n.start_ns >= acc.hi OR n.end_ns <= acc.lo THEN {lo: acc.lo, hi: acc.hi, kept: false}
+    ELSE {lo: CASE WHEN n.start_ns > acc.lo THEN n.start_ns ELSE acc.lo END,
+          hi: CASE WHEN n.end_ns < acc.hi THEN n.end_ns ELSE acc.hi END, kept: true, kind: n.kind}
   END) AS san
 // 4. The walk inside each kept span: its kept children, clipped, sorted by (end desc, start asc, id asc);
 //    one pass picks the last-finishing child (first step end <= limit, later steps end < limit).
