@@ -102,11 +102,15 @@ def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext
         where = f"{base + ', ' if base else ''}resourceSpans[{rs_index}]"
         try:
             resource = attributes((rs.get("resource") or {}).get("attributes"), "resource.attributes")
-            groups = next((rs[k] for k in _SCOPE_KEYS if k in rs), None) or ()
-            iter(groups)
+            key = next((k for k in _SCOPE_KEYS if k in rs), "scopeSpans")
+            groups = rs.get(key) or []
         except (FieldError, AttributeError, TypeError) as exc:
             yield BadItem(None, Diagnostic(file=file, record=where, field="resource",
                                            message=getattr(exc, "message", None) or plain_reason(exc)))
+            continue
+        if type(groups) is not list:  # a string would be read a character at a time
+            yield BadItem(None, Diagnostic(file=file, record=where, field=key, message=(
+                f"expected a list, got {_JSON_NAMES.get(type(groups), type(groups).__name__)}")))
             continue
         service = resource.get("service.name")
         service = service if type(service) is str and service else "unknown"

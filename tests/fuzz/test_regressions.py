@@ -95,6 +95,18 @@ def test_otlp_scope_or_spans_of_the_wrong_type_names_the_field(tmp_path: Path, s
                        f"{'a list' if field == 'spans' else 'an object'}, got {found}"]
 
 
+def test_otlp_scope_spans_given_as_a_string_is_one_skipped_record(tmp_path: Path) -> None:
+    # found by the long run (case 69908): a 200 KB string was read a character at a time,
+    # 200,000 skipped "records" and 10 s
+    doc = _otlp([_span("EEE19B7EC3C1B174")])
+    doc["resourceSpans"].append({"resource": {"attributes": []}, "scopeSpans": "a" * 200_000})
+    path = tmp_path / "t.json"
+    path.write_bytes(orjson.dumps(doc))
+    traces, skipped = _skipped(path)
+    assert [len(t.spans) for t in traces] == [1]
+    assert skipped == [f"{path}: resourceSpans[1]: scopeSpans: expected a list, got a string"]
+
+
 # ---------------------------------------------------------------- Jaeger processes / processID
 
 @pytest.mark.parametrize(("edit", "field", "message"), [
