@@ -352,3 +352,22 @@ MATCH (t:Trace {trace_id: tid})
 OPTIONAL MATCH (t)-[:HAS_SPAN]->(s:Span)
 DETACH DELETE s, t
 """
+
+# graphtrace serve, GET /api/traces: stored traces matching every given filter (null = any), newest first.
+SEARCH_TRACES = """
+MATCH (t:Trace)
+WHERE t.incomplete IS NULL
+  AND ($since_ns IS NULL OR t.start_ns >= $since_ns)
+  AND ($until_ns IS NULL OR t.start_ns < $until_ns)
+  AND ($min_duration_ns IS NULL OR t.duration_ns >= $min_duration_ns)
+  AND ($service IS NULL AND $operation IS NULL OR EXISTS {
+        MATCH (t)-[:HAS_SPAN]->(s:Span)
+        WHERE ($service IS NULL OR s.service = $service) AND ($operation IS NULL OR s.name = $operation) })
+  AND ($error IS NULL OR $error = EXISTS {
+        MATCH (t)-[:HAS_SPAN]->(e:Span) WHERE e.status_code = 'ERROR' })
+WITH t ORDER BY t.start_ns DESC, t.trace_id LIMIT $limit
+OPTIONAL MATCH (t)-[:HAS_SPAN]->(r:Span {span_id: t.root_span_ids[0]})
+RETURN t.trace_id AS trace_id, t.start_ns AS start_ns, t.duration_ns AS duration_ns,
+       t.span_count AS span_count, r.service AS root_service, r.name AS root_operation
+ORDER BY start_ns DESC, trace_id
+"""

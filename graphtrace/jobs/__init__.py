@@ -1,0 +1,1 @@
+"""Jobs: the glue between front ends (CLI, HTTP) and the engines."""
