@@ -375,4 +375,8 @@ def check_traces(
         report.edges_checked = check_edges(recipes, edges, report.disagreements)
     else:
         report.notes.append("edge statistics not compared: they cover the whole database (use --all)")
+    if trace_ids is None:  # diagnose-owned vs graphtrace.analysis.owned, over every stored trace
+        from graphtrace.diagnose_check import check_diagnose
+        report.disagreements.extend(Disagreement(trace_id=None, **d)
+                                    for d in check_diagnose(driver, database=database, timeout_s=timeout_s))
     return report

@@ -21,6 +21,7 @@ from graphtrace.cli import db as _db  # noqa: F401,E402
 from graphtrace.cli import recipe as _recipe, check as _check  # noqa: F401,E402
 from graphtrace.cli import ingest as _ingest  # noqa: F401,E402
 from graphtrace.cli import generate as _generate  # noqa: F401,E402
+from graphtrace.cli import diagnose as _diagnose  # noqa: F401,E402
 from graphtrace.cli import serve as _serve  # noqa: F401,E402
 
 
