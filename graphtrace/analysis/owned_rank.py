@@ -15,14 +15,14 @@ For each service ``x`` and window:
 * ``errors``: error origins per request times the baseline's mean request duration (a failed
   request costs a request).
 
-``delta`` is the incident total minus the baseline total.  A load change slows every service by
-about the same factor, so the **score** removes that common factor ``g`` (the low median, over the
-services owning at least 1% of a request, of incident/baseline latency): ``score = latency_incident
-- g * latency_baseline + errors_incident - errors_baseline``.  ``z`` is the score over its standard
-error (per-trace variances of the parts, covariances ignored).
+``delta`` is the incident total minus the baseline total.  A load change slows every service's
+processing by about the same factor, so the **score** removes that common factor ``g`` (the low
+median, over the services processing at least 1% of a request, of incident/baseline processing):
+``score = total_incident - (g * processing_baseline + wire_baseline + errors_baseline)``.  ``z`` is
+the score over its standard error (per-trace variances of the parts, covariances ignored).
 
 **Confidence** of the first service: ``high`` when z >= 5, the score is at least 3% of a baseline
-request and at least twice the second service's score; ``medium`` when z >= 3 and the score is at
+request and at least 1.5 times the second service's score; ``medium`` when z >= 3 and the score is at
 least 1% of a request; otherwise ``low`` (no service stands out).  Other services are at most
 ``medium``.  Thresholds are measured in ``bench/diagnose_eval.py`` (docs/diagnose.md).
 """
@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field
 from graphtrace.analysis.owned import MS
 
 GROWN_SE, GROWN_MS = 3.0, 0.05
-HIGH_Z, HIGH_SHARE, HIGH_MARGIN = 5.0, 0.03, 2.0
+HIGH_Z, HIGH_SHARE, HIGH_MARGIN = 5.0, 0.03, 1.5
 MEDIUM_Z, MEDIUM_SHARE = 3.0, 0.01
 COMMON_MIN_SHARE = 0.01
 EVIDENCE = 5
@@ -223,8 +223,8 @@ def _add_ops(svcs: dict[str, _Service], wins: tuple[_Win, _Win], request_ms: flo
 
 
 def common_factor(latencies: Iterable[tuple[float, float]], request_ms: float) -> float:
-    """The load change every service shares: the low median of incident/baseline latency over the
-    services owning at least 1% of a baseline request (1.0 when there is none).
+    """The load change every service shares: the low median of incident/baseline processing over the
+    services processing at least 1% of a baseline request (1.0 when there is none).
 
     >>> common_factor([(10.0, 11.0), (5.0, 50.0), (2.0, 2.2), (0.001, 9.0)], 20.0)
     1.1
@@ -244,7 +244,7 @@ def _confidence(score: float, z: float | None, request_ms: float, margin_ok: boo
 
 def _ranked(s: _Service, g: float, nb: int, ni: int) -> tuple[float, float | None]:
     m = s.mean
-    score = s.latency(1) - g * s.latency(0) + m["errors"][1] - m["errors"][0]
+    score = s.latency(1) + m["errors"][1] - (g * m["processing"][0] + m["wire"][0] + m["errors"][0])
     se = math.sqrt((s.var[1] / ni if ni else 0.0) + g * g * (s.var[0] / nb if nb else 0.0))
     return score, (score / se if se > 0 else None)
 
@@ -265,7 +265,7 @@ def diagnose_rows(rows: Iterable[dict[str, Any]]) -> Diagnosis:
     _add_own(svcs, (b, i), request_ms)
     _add_wire(svcs, (b, i))
     _add_ops(svcs, (b, i), request_ms)
-    g = common_factor([(s.latency(0), s.latency(1)) for s in svcs.values()], request_ms)
+    g = common_factor([tuple(s.mean["processing"]) for s in svcs.values()], request_ms)
     scored = sorted(((*_ranked(s, g, b.n, i.n), s) for s in svcs.values()), key=lambda t: (-t[0], t[2].name))
     ranking = []
     for k, (score, z, s) in enumerate(scored):

@@ -14,7 +14,7 @@ prints the text without markup.
 ...      "incident_request_ms": 12.5, "common_factor": 1.0, "culprit": "cart", "confidence": "high",
 ...      "ranking": [top]}
 >>> print(render_diagnosis(d))
-cart owns the slowdown (confidence high, z 12.0): its owned latency went from 1.50 to 4.00 ms per request (+2.50 ms; score +2.50 ms after the common load factor x1.00), while requests went from 10.00 ms (100 traces) to 12.50 ms (90 traces). Processing 1.00 -> 3.50 ms, wire 0.50 -> 0.50 ms, errors 0.00 -> 0.00 ms. Evidence: GetCart processing 1.00 -> 3.50 ms (+2.50 ms).
+cart owns the slowdown (confidence high, z 12.0): its owned latency went from 1.50 to 4.00 ms per request (+2.50 ms; score +2.50 ms with the load change common to all services, x1.00, removed), while requests went from 10.00 ms (100 traces) to 12.50 ms (90 traces). Processing 1.00 -> 3.50 ms, wire 0.50 -> 0.50 ms, errors 0.00 -> 0.00 ms. Evidence: GetCart processing 1.00 -> 3.50 ms (+2.50 ms).
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def render_diagnosis(d: dict[str, Any]) -> str:
     evidence = "; ".join(evidence_text(e) for e in top["evidence"][:3])
     text = (f"{top['service']} owns the slowdown (confidence {top['confidence']}, {_z(top)}): its owned latency "
             f"went from {_ms(o['total']['baseline'])} to {_ms(o['total']['incident'])} ms per request "
-            f"({_signed(o['total']['delta'])} ms; score {_signed(top['score'])} ms after the common load factor "
-            f"x{d['common_factor']:.2f}), while {_requests(d)}. {parts[0].upper()}{parts[1:]}.")
+            f"({_signed(o['total']['delta'])} ms; score {_signed(top['score'])} ms with the load change common to all services, x"
+            f"{d['common_factor']:.2f}, removed), while {_requests(d)}. {parts[0].upper()}{parts[1:]}.")
     if evidence:
         text += f" Evidence: {evidence}."
     if others:
