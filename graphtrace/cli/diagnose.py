@@ -14,7 +14,7 @@ import orjson
 import typer
 
 from graphtrace.cli.app import app
-from graphtrace.cli.common import console, err_console
+from graphtrace.cli.common import err_console
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 
 
@@ -75,8 +75,8 @@ def diagnose(
     summary = summarize_diagnostics([d.model_dump() for d in result.warnings],
                                     [d.model_dump() for d in result.skipped])
     if summary:
-        err_console.print(summary, markup=False, highlight=False)
+        err_console.print(summary, markup=False, highlight=False, emoji=False)
     if fmt is DiagnoseFormat.json:
         typer.echo(orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode())
     else:
-        console.print(render_diagnosis(result.model_dump()), markup=False, highlight=False)
+        typer.echo(render_diagnosis(result.model_dump()))  # literally: no markup, no emoji codes
