@@ -27,8 +27,10 @@ from graphtrace.errors import InputError
 from graphtrace.model import Span
 from graphtrace.readers.build import BadItem, SpanBatch, SpanItem
 from graphtrace.readers.context import ReadContext
+from graphtrace.readers.otlp_fast import fast_items
 from graphtrace.readers.otlp_json import read_document
 from graphtrace.readers.otlp_proto import read_proto
+from graphtrace.spool.proto_json import request_json
 from graphtrace.spool.records import JSON, PROTO
 
 
@@ -80,7 +82,15 @@ def check_payload(kind: int, payload: bytes) -> tuple[int, int]:
 
 
 def decode_spans(kind: int, payload: bytes, where: str, ctx: ReadContext) -> tuple[list[Span], int]:
-    """The spans of one spooled payload and how many of its spans were skipped (reported in ``ctx``)."""
+    """The spans of one spooled payload and how many of its spans were skipped (reported in ``ctx``).
+
+    Clean payloads take the readers' msgspec fast path (protobuf through
+    :func:`graphtrace.spool.proto_json.request_json`); anything it refuses is read again by the
+    careful readers, which give the same spans and say what is wrong.
+    """
+    fast = _fast(kind, payload, where)
+    if fast is not None:
+        return fast.spans, 0
     if kind == PROTO:
         items = read_proto(payload, where, ctx)
     else:
@@ -100,3 +110,12 @@ def decode_spans(kind: int, payload: bytes, where: str, ctx: ReadContext) -> tup
             bad += 1
             ctx.skip_diagnostic(item.diagnostic)
     return spans, bad
+
+
+def _fast(kind: int, payload: bytes, where: str) -> SpanBatch | None:
+    if kind == PROTO:
+        try:
+            payload = request_json(ExportTraceServiceRequest.FromString(payload))
+        except (DecodeError, RuntimeWarning, ValueError, orjson.JSONEncodeError):
+            return None
+    return fast_items(payload, where, None)
