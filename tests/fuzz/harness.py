@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,17 +134,39 @@ class _CachedApp:
         return self.command.main(args=args, standalone_mode=standalone_mode, prog_name="graphtrace")
 
 
-def _main():  # noqa: ANN202
+_CACHED: dict[int, _CachedApp] = {}
+
+
+@contextmanager
+def _cached_main():  # noqa: ANN202
+    """``graphtrace.cli.main`` with the cached click command in place of the app, for one call only
+    (the module attribute is restored, so other tests see the real Typer app)."""
     import graphtrace.cli as cli
 
-    if not isinstance(cli.app, _CachedApp):
-        cli.app = _CachedApp(cli.app)
-    return cli.main
+    app = cli.app
+    cached = _CACHED.get(id(app))
+    if cached is None:
+        cached = _CACHED[id(app)] = _CachedApp(app)
+    cli.app = cached
+    try:
+        yield cli.main
+    finally:
+        cli.app = app
+
+
+def _main():  # noqa: ANN202
+    """Build the cached click command now (before forking workers)."""
+    with _cached_main() as main:
+        return main
 
 
 def invoke(argv: list[str], timeout: float) -> tuple[int | None, str, str, BaseException | None]:
     """Run ``graphtrace.cli.main(argv)`` in this process: (exit code, stdout, stderr, escaped exception)."""
-    main = _main()
+    with _cached_main() as main:
+        return _invoke(main, argv, timeout)
+
+
+def _invoke(main, argv: list[str], timeout: float) -> tuple[int | None, str, str, BaseException | None]:  # noqa: ANN001
 
     out, err = io.StringIO(), io.StringIO()
     saved = sys.stdout, sys.stderr, sys.stdin
