@@ -59,7 +59,9 @@ WITH s, path, san, self_ns, reduce(w = {t: san.hi, first: true, chosen: [], secs
     ELSE w END) AS walk
 WITH collect({s: s, path: path, self_ns: self_ns, kept: san.kept, chosen: walk.chosen,
               secs: CASE WHEN san.kept THEN [x IN walk.secs + [[san.lo, walk.t]] WHERE x[1] > x[0]] ELSE [] END
-             }) AS rows
+             }) AS rows,
+     // the trace's duration, once (every span of the trace is below one of its roots)
+     max(s.end_ns) - min(s.start_ns) AS trace_ns
 // 5. A span is on the critical path iff every span below its root on its path was chosen by its parent.
 CALL (rows) {
   UNWIND rows AS r
@@ -67,11 +69,12 @@ CALL (rows) {
   RETURN collect(id) AS chosen_ids
 }
 UNWIND rows AS r
-WITH r WHERE r.kept AND all(n IN tail(nodes(r.path)) WHERE n.span_id IN chosen_ids)
-WITH r.s AS s, r.self_ns AS self_ns, reduce(t = 0, x IN r.secs | t + x[1] - x[0]) AS cp_ns
+WITH r, trace_ns WHERE r.kept AND all(n IN tail(nodes(r.path)) WHERE n.span_id IN chosen_ids)
+WITH r.s AS s, r.self_ns AS self_ns, reduce(t = 0, x IN r.secs | t + x[1] - x[0]) AS cp_ns, trace_ns
 WHERE cp_ns > 0
-MATCH (:Trace {trace_id: $trace_id})-[:HAS_SPAN]->(any:Span)
-WITH s, self_ns, cp_ns, max(any.end_ns) - min(any.start_ns) AS trace_ns
+// (an aggregation, one row per span: the rows sorted below then hold these columns only, not the
+// list of the whole trace's rows, which the sort's memory accounting would count once per row)
+WITH s, self_ns, cp_ns, max(trace_ns) AS trace_ns
 RETURN s.span_id AS span_id, s.service AS service, s.name AS name, self_ns, cp_ns,
        CASE WHEN trace_ns > 0 THEN toFloat(cp_ns) / trace_ns ELSE 0.0 END AS share
 ORDER BY cp_ns DESC, span_id ASC
