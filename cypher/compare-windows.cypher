@@ -1,18 +1,18 @@
 // name: compare-windows
-// question: Which service edges and operations got slower in window B than in window A?
+// question: Which service edges, operations or services got slower in window B than in window A?
 // param: a_since_ns time = null -- window A start, inclusive (null = no bound)
 // param: a_until_ns time = null -- window A end, exclusive (null = no bound)
 // param: b_since_ns time = null -- window B start, inclusive (null = no bound)
 // param: b_until_ns time = null -- window B end, exclusive (null = no bound)
-// param: kind string = null one of edge|operation -- 'edge', 'operation', or null for both
+// param: kind string = null one of edge|operation|service -- 'edge', 'operation', 'service' (per-service view: the service's entry spans), or null for edges and operations
 // param: min_calls int = 5 -- keep rows with at least this many calls in EACH window
 // param: order_by string = 'delta_p95_ns' one of delta_p50_ns|delta_p95_ns|ratio_p50|ratio_p95 -- rank by this column, largest first: delta_p50_ns, delta_p95_ns, ratio_p50 or ratio_p95
 // param: limit int = 20 -- rows to return
-// column: kind string -- 'edge' (remote calls, client duration) or 'operation' (every span of a service and name)
-// column: service string -- the caller (edge) or the span's service (operation)
+// column: kind string -- 'edge' (remote calls, client duration), 'operation' (every span of a service and name) or 'service' (entry spans of the service)
+// column: service string -- the caller (edge) or the span's service (operation, service)
 // column: callee string -- the called service (edge; null for an operation)
-// column: operation string -- the SERVER span's name (edge; the child's name for an inferred call) or the span name (operation)
-// column: a_calls int -- calls (edge) or spans (operation) starting in window A
+// column: operation string -- the SERVER span's name (edge; the child's name for an inferred call), the span name (operation), null (service)
+// column: a_calls int -- calls (edge) or spans (operation, service) starting in window A
 // column: a_p50_ns int -- median duration in A (percentileDisc)
 // column: a_p95_ns int -- 95th percentile in A (percentileDisc)
 // column: b_calls int -- calls or spans starting in window B
@@ -22,7 +22,7 @@
 // column: delta_p95_ns int -- b_p95_ns - a_p95_ns
 // column: ratio_p50 float -- b_p50_ns / a_p50_ns (null when a_p50_ns is 0)
 // column: ratio_p95 float -- b_p95_ns / a_p95_ns (null when a_p95_ns is 0)
-// column: inferred_calls int -- calls in A or B inferred from spans without CLIENT/SERVER kinds, whose duration is the parent span's (edge; null for an operation)
+// column: inferred_calls int -- calls in A or B inferred from spans without CLIENT/SERVER kinds, whose duration is the parent span's (edge; null otherwise)
 // agrees-with: none
 // mode: read
 // needs: remote-calls when kind is edge
@@ -33,6 +33,8 @@
 // rank), as in slow-edges.  Ties are broken by kind, service, callee, operation.
 // An inferred call (REMOTE_CALL {inferred: true}: parent and child without span kinds, in different
 // services) is an edge call like a CLIENT->SERVER pair; its duration is the parent span's.
+// The per-service view ('service') compares the service's entry spans: its SERVER spans, and its spans
+// without CLIENT/SERVER kinds whose parent is absent or in another service (the request as it served it).
 CALL () {
   // No labels on the ends: REMOTE_CALL only joins spans, and so Neo4j scans the relationships
   // (a type scan) instead of every span and its relationships.
@@ -52,6 +54,16 @@ CALL () {
        ($b_since_ns IS NULL OR s.start_ns >= $b_since_ns) AND ($b_until_ns IS NULL OR s.start_ns < $b_until_ns) AS in_b
   WHERE in_a OR in_b
   RETURN 'operation' AS kind, service, callee, operation, d, in_a, in_b, inferred
+  UNION ALL
+  MATCH (s:Span)
+  WHERE $kind = 'service'
+    AND (s.kind = 'SERVER' OR (s.kind IN ['UNSPECIFIED', 'INTERNAL']
+         AND NOT EXISTS { MATCH (p:Span)-[:PARENT_OF]->(s) WHERE p.service = s.service }))
+  WITH s.service AS service, null AS callee, null AS operation, s.duration_ns AS d, null AS inferred,
+       ($a_since_ns IS NULL OR s.start_ns >= $a_since_ns) AND ($a_until_ns IS NULL OR s.start_ns < $a_until_ns) AS in_a,
+       ($b_since_ns IS NULL OR s.start_ns >= $b_since_ns) AND ($b_until_ns IS NULL OR s.start_ns < $b_until_ns) AS in_b
+  WHERE in_a OR in_b
+  RETURN 'service' AS kind, service, callee, operation, d, in_a, in_b, inferred
 }
 // percentileDisc and count skip the nulls, so each window aggregates only its own durations.
 WITH kind, service, callee, operation,
