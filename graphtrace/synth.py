@@ -5,6 +5,9 @@ checkout / currency / payment / shipping / email / recommendation, with redis an
 database leaf calls.  Every remote call is a CLIENT span with a SERVER child in the
 callee.  Options control trace count, fan-out, async children, errors, clock skew
 and *injected slow edges*, so cross-trace recipes have a known right answer.
+Scenarios with real fault types (network delay, CPU contention, exceptions), deeper
+topologies and traces without span kinds are :mod:`graphtrace.synth_faults`
+(``graphtrace generate --topology shop|ticket --fault ...``).
 
 >>> traces = list(generate(GenOptions(traces=3, seed=7)))
 >>> len(traces), traces[0].spans[0].service

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphtrace.analysis.critical_path import path_and_times
-from graphtrace.analysis.tree import TraceTree
+from graphtrace.analysis.tree import TraceTree, build_tree
 from graphtrace.model import KINDLESS, Span, Trace, call_type
 
 Key = tuple[str, ...]
@@ -145,8 +145,6 @@ class WindowCollector:
 
     def add(self, item: Trace | TraceTree) -> None:
         """Count one trace when it starts in the window."""
-        from graphtrace.analysis.tree import build_tree
-
         tree = item if isinstance(item, TraceTree) else build_tree(item)
         if not tree.spans or not self._in(min(s.start_ns for s in tree.spans.values())):
             return
@@ -191,8 +189,6 @@ def window_rows(trees: Iterable[Trace | TraceTree], windows: dict[str, tuple[int
                 ) -> list[dict[str, Any]]:
     """The recipe rows of every window in ``windows`` (name -> ``(since_ns, until_ns)``) over ``trees``;
     a trace in two windows counts in both."""
-    from graphtrace.analysis.tree import build_tree
-
     collectors = [WindowCollector(name, *bounds) for name, bounds in windows.items()]
     for item in trees:
         tree = item if isinstance(item, TraceTree) else build_tree(item)
