@@ -145,6 +145,35 @@ def step(rate: int, seconds: float, connections: int, traces_per_request: int, h
             "drained": stored >= ok * per_request, "seconds_to_drain": round(drained, 1)}
 
 
+def reference(requests: int, traces_per_request: int) -> dict:
+    """The library's own rate on the same kind of traces: ``ingest`` then ``annotate``, as ``graphtrace ingest``."""
+    from graphtrace.localdb.settings import resolve_settings
+    from graphtrace.readers.context import ReadContext
+    from graphtrace.recipes.annotate import annotate_traces
+    from graphtrace.spool.decode import decode_spans
+    from graphtrace.spool.grouper import Grouper
+    from graphtrace.store.connection import connect
+    from graphtrace.store.ingest import ingest
+
+    grouper = Grouper(0)
+    for body in bodies(requests, traces_per_request):
+        grouper.add(1, decode_spans(1, body, "bench", ReadContext())[0], now=0)
+    traces = [piece.to_trace() for piece in grouper.due(now=1, max_spans=10**9)]
+    spans = sum(len(t.spans) for t in traces)
+    settings = resolve_settings(None, None, None, None)
+    driver = connect(settings)
+    try:
+        started = time.monotonic()
+        summary = ingest(driver, traces, database=settings.database)
+        ingested = time.monotonic() - started
+        annotate_traces(driver, summary.trace_ids, database=settings.database)
+        both = time.monotonic() - started
+    finally:
+        driver.close()
+    return {"reference_spans": spans, "driver_ingest_spans_per_s": round(spans / ingested),
+            "driver_ingest_and_annotate_spans_per_s": round(spans / both)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", type=int, nargs="+", default=[5000, 10000, 20000, 40000])
@@ -153,8 +182,11 @@ def main() -> None:
     parser.add_argument("--traces-per-request", type=int, default=50)
     parser.add_argument("--drain-timeout", type=float, default=120.0)
     parser.add_argument("--no-neo4j", action="store_true", help="point serve at a closed port: spool only")
+    parser.add_argument("--reference", type=int, default=0, metavar="REQUESTS",
+                        help="then ingest + annotate this many requests' traces directly (the library's rate)")
     args = parser.parse_args()
-    results = []
+    results: list[dict] = []
+    out = Path("bench/results") / ("serve-load-spool-only.json" if args.no_neo4j else "serve-load.json")
     with tempfile.TemporaryDirectory() as tmp:
         proc, api, http = start_serve(Path(tmp) / "spool", args.no_neo4j)
         try:
@@ -163,11 +195,16 @@ def main() -> None:
                               0.0 if args.no_neo4j else args.drain_timeout)
                 print(json.dumps(result), flush=True)
                 results.append(result)
+                out.write_text(json.dumps({"args": vars(args), "cpus": os.cpu_count(),
+                                           "load_average": os.getloadavg(), "results": results}, indent=2) + "\n")
         finally:
             proc.terminate()
             proc.wait(30)
-    out = Path("bench/results") / ("serve-load-spool-only.json" if args.no_neo4j else "serve-load.json")
-    out.write_text(json.dumps({"args": vars(args), "cpus": os.cpu_count(), "results": results}, indent=2) + "\n")
+    if args.reference and not args.no_neo4j:
+        results.append(reference(args.reference, args.traces_per_request))
+        print(json.dumps(results[-1]), flush=True)
+        out.write_text(json.dumps({"args": vars(args), "cpus": os.cpu_count(),
+                                   "load_average": os.getloadavg(), "results": results}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
