@@ -57,14 +57,26 @@ def test_unknown_trace_is_not_found(store):
     assert "disagree" not in result.stdout + result.stderr and "Traceback" not in result.stderr
 
 
+def _chain(tid: str, n: int) -> Trace:
+    """Span i under span i - 1, start i, end 10n - i: a chain n deep, each child inside its parent."""
+    return Trace(trace_id=tid, spans=[
+        Span(trace_id=tid, span_id=f"{i:016x}", parent_span_id=None if i == 0 else f"{i - 1:016x}",
+             service="gt-check-svc", name=f"op{i % 5}", start_ns=i, end_ns=10 * n - i)
+        for i in range(n)])
+
+
 def test_timeout_reaches_the_server(store):
-    tid = uuid.uuid4().hex
-    store([_trace(tid, 600)])
-    slow = _cli(["check", "--trace-id", tid, "--timeout", "0.001"], store)
-    # 1 ms per query is far less than any check query on 600 spans takes on a real server.
+    # Neo4j checks transaction timeouts every 2 s, so the query must outlast that: the per-trace
+    # recipes expand every root-to-span path, which on a 1,500-deep chain takes well over 2 s
+    # (docs/performance.md, "Pathological traces": 15-23 s at 1,000 deep).
+    deep = uuid.uuid4().hex
+    store([_chain(deep, 1500)])
+    slow = _cli(["check", "--trace-id", deep, "--timeout", "0.5"], store)
     assert slow.returncode == 2, slow.stdout + slow.stderr
-    assert slow.stderr.startswith("Error: ") and "timed out after 0.001 s" in slow.stderr
+    assert slow.stderr.startswith("Error: ") and "timed out after 0.5 s" in slow.stderr
     assert "Traceback" not in slow.stderr
-    fine = _cli(["check", "--trace-id", tid, "--timeout", "300"], store)
+    small = uuid.uuid4().hex
+    store([_trace(small, 600)])
+    fine = _cli(["check", "--trace-id", small, "--timeout", "300"], store)
     assert fine.returncode == 0, fine.stdout + fine.stderr
     assert fine.stdout.startswith("checked 1 traces, 600 spans")
