@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphtrace.render.safe import literal
+
 
 def _ms(x: float) -> str:
     return f"{x:,.2f}"
@@ -57,7 +59,11 @@ def _z(r: dict[str, Any]) -> str:
 
 
 def render_diagnosis(d: dict[str, Any]) -> str:
-    """The paragraph (one line of text, no markup)."""
+    """The paragraph (one line of text, no markup; control characters in names made visible)."""
+    return literal(_paragraph(d))
+
+
+def _paragraph(d: dict[str, Any]) -> str:
     if not d["ranking"]:
         return f"No service owns any critical-path time in these windows; {_requests(d)}."
     top, rest = d["ranking"][0], d["ranking"][1:4]

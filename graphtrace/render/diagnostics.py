@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graphtrace.render.safe import literal
+
 FIRST = 5
 MAX_LINE = 2000  # characters of one diagnostic line before it is cut
 
@@ -25,8 +27,8 @@ def diagnostic_text(diag: Mapping[str, Any]) -> str:
     >>> diagnostic_text({"message": "x" * 5000})[-20:]
     '… (5,000 characters)'
     """
-    parts = [str(diag[k]) for k in ("file", "record", "field") if diag.get(k)]
-    text = ": ".join(parts + [str(diag.get("message", ""))])
+    parts = [literal(diag[k]) for k in ("file", "record", "field") if diag.get(k)]
+    text = ": ".join(parts + [literal(diag.get("message", ""))])
     return text if len(text) <= MAX_LINE else f"{text[:MAX_LINE]}… ({len(text):,} characters)"
 
 

@@ -18,12 +18,13 @@ from graphtrace.render.sections import (
     header_fields,
     narrative_paragraphs,
 )
+from graphtrace.render.safe import literal, safe_lines
 from graphtrace.render.table import is_numeric_column
 from graphtrace.render.tree import LEGEND, tree_lines
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return literal(text.replace("\n", " ")).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def gfm_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -64,4 +65,4 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     parts += ["### Bottlenecks", gfm_table(*bottleneck_table(report))]
     parts += ["### Anomalies", gfm_table(*anomaly_table(report))]
     parts += ["### Narrative", "\n\n".join(narrative_paragraphs(report)) or "_(none)_"]
-    return "\n\n".join(parts)
+    return safe_lines("\n\n".join(parts))

@@ -23,6 +23,8 @@ from typing import Any
 
 import orjson
 
+from graphtrace.render.safe import literal
+
 FORMATS = ("table", "plain", "json", "csv")
 _NUMERIC = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
 
@@ -66,7 +68,8 @@ def is_numeric_column(values: Sequence[Any]) -> bool:
 
 
 def _plain(columns: Sequence[str], rows: list[list[Any]]) -> str:
-    cells = [[cell_text(v) for v in row] for row in rows]
+    columns = [literal(c) for c in columns]
+    cells = [[literal(cell_text(v)) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     right = [is_numeric_column([row[i] for row in rows]) for i in range(len(columns))]
 
@@ -83,13 +86,14 @@ def _rich(columns: Sequence[str], rows: list[list[Any]], color: bool) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for i, name in enumerate(columns):
         numeric = is_numeric_column([row[i] for row in rows])
-        table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+        table.add_column(Text(literal(name)), justify="right" if numeric else "left", overflow="fold")
     for row in rows:
-        table.add_row(*(cell_text(v) for v in row))
+        table.add_row(*(Text(literal(cell_text(v))) for v in row))
     natural = sum(max([len(c)] + [len(cell_text(r[i])) for r in rows]) + 2 for i, c in enumerate(columns))
     buffer = io.StringIO()
     console = Console(file=buffer, width=max(natural + 4, 20), color_system="standard" if color else None,

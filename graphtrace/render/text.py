@@ -29,6 +29,7 @@ from graphtrace.render.sections import (
     header_fields,
     narrative_paragraphs,
 )
+from graphtrace.render.safe import safe_lines
 from graphtrace.render.table import render_rows
 from graphtrace.render.tree import LEGEND, MARK, tree_lines
 
@@ -69,7 +70,7 @@ def render_text(report: Mapping[str, Any]) -> str:
         lines += ([""] if i else []) + textwrap.wrap(paragraph, WRAP)
     if not paragraphs:
         lines.append("(none)")
-    return "\n".join(lines)
+    return safe_lines("\n".join(lines))
 
 
 def styled_text(text: str) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graphtrace.render.safe import literal
 from graphtrace.render.units import format_ms
 
 MARK = "★"
@@ -83,7 +84,8 @@ def walk(spans: Sequence[Mapping[str, Any]], roots: Sequence[str]) -> list[tuple
 def _label(span: Mapping[str, Any]) -> str:
     mark = f"{MARK} " if (span.get("critical_path_ns") or 0) > 0 else ""
     error = " !ERROR" if span.get("status") == "ERROR" else ""
-    return f"{mark}[{span.get('service')}] {span.get('name')} ({span.get('kind')}){error}"
+    service, name, kind = (literal(span.get(k)) for k in ("service", "name", "kind"))
+    return f"{mark}[{service}] {name} ({kind}){error}"
 
 
 def _prefixes(order: list[tuple[str, int, bool]]) -> list[str]:
