@@ -47,7 +47,7 @@ from graphtrace.analysis.tree import TraceTree, build_tree
 from graphtrace.model import Trace
 from graphtrace.recipes.batch import BatchedRecipe
 from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import load_recipe
+from graphtrace.recipes.catalog import load_recipe
 from graphtrace.recipes.run import run_recipe
 from graphtrace.errors import InputError
 from graphtrace.store.queries import ANNOTATIONS, PARENT_EDGE_ANOMALIES, REMOTE_CALLS

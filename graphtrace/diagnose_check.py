@@ -29,7 +29,7 @@ def owned_rows_neo4j(driver: neo4j.Driver, *, database: str, baseline: Window, i
                      timeout_s: float | None = 120) -> list[dict[str, Any]]:
     """The ``diagnose-owned`` recipe's rows (the built-in recipe, never a user override)."""
     from graphtrace.recipes.catalog import builtin_dir
-    from graphtrace.recipes.header import load_recipe
+    from graphtrace.recipes.catalog import load_recipe
     from graphtrace.recipes.run import run_recipe
 
     recipe = load_recipe(builtin_dir() / f"{RECIPE}.cypher")

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graphtrace.recipes.catalog import builtin_dir  # noqa: E402
-from graphtrace.recipes.header import Recipe, load_recipe  # noqa: E402
+from graphtrace.recipes.catalog import load_recipe  # noqa: E402
+from graphtrace.recipes.header import Recipe  # noqa: E402
 
 CATALOGUE = ROOT / "docs" / "recipes.md"
 _EXAMPLE = re.compile(r"<!-- example-output: (?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /example-output -->", re.S)

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 import neo4j
 
-from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import Recipe, load_recipe
+from graphtrace.recipes.catalog import builtin_dir, load_recipe
+from graphtrace.recipes.header import Recipe
 from graphtrace.recipes.params import bind_params
 from graphtrace.recipes.run import check_mode, query_type, run_checked
 

@@ -19,10 +19,30 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from graphtrace.errors import RecipeError
-from graphtrace.recipes.header import Recipe, load_recipe
+from graphtrace.recipes.header import Recipe, parse_recipe
+from graphtrace.recipes.params import check_declarations
 
 ENV_VAR = "GRAPHTRACE_RECIPES"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and parse one recipe file, and check its ``$names`` against its declared parameters.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "one.cypher")
+    >>> _ = open(p, "w").write("// name: one\\n// question: One?\\nRETURN 1 AS one\\n")
+    >>> load_recipe(p).body
+    'RETURN 1 AS one\\n'
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(f"cannot read recipe: {exc}", file=str(file)) from exc
+    recipe = parse_recipe(text, path=file)
+    check_declarations(recipe)
+    return recipe
 
 
 def builtin_dir() -> Path:

@@ -61,7 +61,7 @@ _PARAM = re.compile(
 )
 _COLUMN = re.compile(rf"^(?P<name>{_IDENT})\s+(?P<type>{_TYPE})\s*(?:--\s*(?P<desc>.*))?$")
 _KEY_LINE = re.compile(r"^[A-Za-z][A-Za-z-]*\s*:")
-_SINGLE_KEYS = ("name", "question", "agrees-with", "mode", "example", "needs")
+_SINGLE_KEYS = ("name", "question", "agrees-with", "mode", "example", "needs", "show")
 _KEYS = (*_SINGLE_KEYS, "param", "column")
 
 
@@ -109,6 +109,7 @@ class Recipe(BaseModel):
     mode: Literal["read", "maintenance"] = "read"
     example: str = ""
     needs: list[Need] = Field(default_factory=list)
+    show: str = ""  # display hints, parsed by graphtrace.recipes.display
     header: str = ""
     body: str
     path: str = ""
@@ -258,26 +259,7 @@ def parse_recipe(text: str, *, path: str | Path = "<recipe>") -> Recipe:
         name=name, question=single["question"][1], params=params, columns=columns,
         agrees_with=None if agrees.lower() in ("", "none") else agrees, agrees_with_note=note,
         mode=mode, example=single.get("example", (0, ""))[1], needs=needs,
+        show=single.get("show", (0, ""))[1],
         header="\n".join(text.splitlines()[:body_start]), body=body + "\n", path=file,
     )
 
-
-def load_recipe(path: str | Path) -> Recipe:
-    """Read and parse one recipe file, and check its ``$names`` against its declared parameters.
-
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "one.cypher")
-    >>> _ = open(p, "w").write("// name: one\\n// question: One?\\nRETURN 1 AS one\\n")
-    >>> load_recipe(p).body
-    'RETURN 1 AS one\\n'
-    """
-    from graphtrace.recipes.params import check_declarations
-
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecipeError(f"cannot read recipe: {exc}", file=str(file)) from exc
-    recipe = parse_recipe(text, path=file)
-    check_declarations(recipe)
-    return recipe

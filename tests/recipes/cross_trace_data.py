@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from graphtrace.model import Span, Trace
 from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import load_recipe
+from graphtrace.recipes.catalog import load_recipe
 from graphtrace.recipes.run import run_recipe
 from graphtrace.store.delete import delete_traces
 from graphtrace.store.ingest import ingest

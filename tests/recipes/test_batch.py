@@ -21,7 +21,8 @@ from graphtrace.errors import RecipeError
 from graphtrace.model import Span, Trace
 from graphtrace.recipes.batch import BatchedRecipe, per_value_body
 from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import load_recipe, parse_recipe
+from graphtrace.recipes.catalog import load_recipe
+from graphtrace.recipes.header import parse_recipe
 from graphtrace.recipes.run import run_recipe
 from graphtrace.store.delete import delete_traces
 from graphtrace.synth import GenOptions, generate

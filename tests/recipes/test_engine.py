@@ -10,7 +10,8 @@ import pytest
 
 from graphtrace.errors import RecipeError
 from graphtrace.recipes.catalog import get_recipe, load_catalog
-from graphtrace.recipes.header import load_recipe, parse_recipe
+from graphtrace.recipes.catalog import load_recipe
+from graphtrace.recipes.header import parse_recipe
 from graphtrace.recipes.params import bind_params, body_names, check_declarations, parse_pairs
 from graphtrace.recipes.run import run_recipe
 from graphtrace.recipes.values import convert, parse_duration, parse_time

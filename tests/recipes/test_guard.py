@@ -12,7 +12,8 @@ import pytest
 from graphtrace.errors import RecipeError
 from graphtrace.recipes.catalog import builtin_dir
 from graphtrace.recipes.guard import LexError, scan, tokens
-from graphtrace.recipes.header import load_recipe, parse_recipe
+from graphtrace.recipes.catalog import load_recipe
+from graphtrace.recipes.header import parse_recipe
 from graphtrace.recipes.run import check_clauses, check_mode
 
 

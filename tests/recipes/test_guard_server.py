@@ -20,7 +20,8 @@ from neo4j import Query
 from graphtrace.errors import RecipeError
 from graphtrace.recipes.batch import BatchedRecipe
 from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import load_recipe, parse_recipe
+from graphtrace.recipes.catalog import load_recipe
+from graphtrace.recipes.header import parse_recipe
 from graphtrace.recipes.params import bind_params, parse_pairs
 from graphtrace.recipes.run import check_mode, query_type, run_recipe
 

@@ -12,7 +12,8 @@ from fractions import Fraction
 import pytest
 
 from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.header import load_recipe
+from graphtrace.recipes.catalog import load_recipe
+from graphtrace.recipes.annotate import annotate_traces
 from graphtrace.recipes.run import run_recipe
 
 from span_graph import delete_traces, span, write_spans
@@ -108,6 +109,7 @@ def driver(neo4j_driver, neo4j_settings):
     rows = [span(tid(name), sid, parent, lo, hi, service=f"svc-{sid.lower()}", kind=kind)
             for name, spans in TRACES.items() for sid, parent, lo, hi, kind in spans]
     write_spans(neo4j_driver, rows, database=database)
+    annotate_traces(neo4j_driver, [tid(name) for name in TRACES], database=database)  # as ingest does
     yield neo4j_driver
     delete_traces(neo4j_driver, [tid(name) for name in TRACES], database=database)
 
