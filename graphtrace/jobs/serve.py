@@ -81,6 +81,7 @@ class ServeService:
         self.metrics = Metrics()
         self._driver: Any = None
         self._lock = threading.Lock()
+        self._connect_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._pump, name="graphtrace-serve-pump", daemon=True)
@@ -135,18 +136,19 @@ class ServeService:
 
     def driver(self) -> Any:
         """The Neo4j driver, connected (and the schema created) on first use."""
-        if self._driver is None:
-            from graphtrace.store.connection import connect
-            from graphtrace.store.schema import init_schema
+        with self._connect_lock:
+            if self._driver is None:
+                from graphtrace.store.connection import connect
+                from graphtrace.store.schema import init_schema
 
-            driver = connect(self.config.settings)
-            try:
-                init_schema(driver, database=self.config.settings.database)
-            except GraphtraceError:
-                driver.close()
-                raise
-            self._driver = driver
-        return self._driver
+                driver = connect(self.config.settings)
+                try:
+                    init_schema(driver, database=self.config.settings.database)
+                except GraphtraceError:
+                    driver.close()
+                    raise
+                self._driver = driver
+            return self._driver
 
     # -- the pump ----------------------------------------------------------------------------
     def _pump(self) -> None:
@@ -196,10 +198,16 @@ class ServeService:
         self._problems_seen = len(self.spool.problems)
 
     def _probe(self) -> None:
+        """Is Neo4j back?  (A driver that exists already is asked, not trusted.)"""
+        from neo4j.exceptions import DriverError, Neo4jError
+
         try:
-            self.driver()
-            self.metrics.neo4j_up = True
-        except GraphtraceError as exc:
+            existed = self._driver is not None
+            driver = self.driver()
+            if existed:
+                driver.verify_connectivity()
+            self.metrics.neo4j_up, self._backoff = True, 0.5
+        except (GraphtraceError, DriverError, Neo4jError, OSError) as exc:
             self._down(exc)
 
     def _down(self, exc: Exception) -> None:
@@ -210,6 +218,8 @@ class ServeService:
         self._backoff = min(self._backoff * 2, 5.0)
 
     def _write(self, due: list[Handed]) -> None:
+        from neo4j.exceptions import DriverError, Neo4jError
+
         from graphtrace.store.ingest import ingest
 
         traces = []
@@ -223,18 +233,23 @@ class ServeService:
         try:
             driver = self.driver()
             summary = ingest(driver, traces, database=self.config.settings.database)
-        except (StoreError, OSError) as exc:
+        except (StoreError, DriverError, Neo4jError, OSError) as exc:
             self.grouper.retry(due)
             self._down(exc)
+            return
+        except Exception:  # noqa: BLE001 -- a bug: keep the traces (they are in the spool too) and go on
+            log.exception("serve: unexpected error writing %d traces; retrying later", len(due))
+            self.grouper.retry(due)
+            self._retry_at = time.monotonic() + 5.0
             return
         self._after_write(due, summary, time.monotonic() - started)
 
     def _after_write(self, due: list[Handed], summary: Any, seconds: float) -> None:
         self.metrics.neo4j_up, self._backoff = True, 0.5
-        skipped = {d.record for d in summary.skipped}
+        refused = {_trace_of(d.record) for d in summary.skipped}
         for diag in summary.skipped:
-            log.warning("serve: Neo4j refused a trace: %s", diag.message)
-        dropped = sum(len(p.spans) for p in due if f"trace {p.trace_id}" in skipped or p.trace_id in skipped)
+            log.warning("serve: trace not stored: %s: %s", diag.record, diag.message)
+        dropped = sum(len(p.spans) for p in due if p.trace_id in refused)
         with self._lock:
             self.metrics.spans_written += summary.spans
             self.metrics.traces_written += summary.traces
@@ -281,3 +296,14 @@ class ServeService:
                 "graphtrace_neo4j_write_seconds_count": m.write_count,
                 "graphtrace_neo4j_up": int(m.neo4j_up),
             }
+
+
+def _trace_of(record: str | None) -> str | None:
+    """The trace id in an ingest diagnostic's record (``trace ab12, span 01`` -> ``ab12``).
+
+    >>> _trace_of("trace ab12, span 01"), _trace_of("trace ab12"), _trace_of(None)
+    ('ab12', 'ab12', None)
+    """
+    if not record or not record.startswith("trace "):
+        return None
+    return record[6:].split(",")[0].split()[0]

@@ -63,6 +63,7 @@ class Spool:
         self._sizes: dict[int, int] = {}     # segment -> bytes (every live segment)
         for path in sorted(self.directory.glob(f"segment-*{SUFFIX}")):
             self._sizes[int(path.stem.split("-")[1])] = path.stat().st_size
+        self._bytes = sum(self._sizes.values())
         self._active = max(self._sizes, default=0) + 1
         self._fd = self._open_segment(self._active)
         self._written = 0
@@ -83,19 +84,20 @@ class Spool:
     @property
     def pending_bytes(self) -> int:
         """Bytes in every segment still on disk (the backpressure measure)."""
-        return sum(self._sizes.values())
+        return self._bytes
 
     def append(self, kind: int, payload: bytes) -> None:
         """Write one record and return once it is fsync'd; ``SpoolFull`` when over ``max_bytes``."""
         record = encode(kind, payload)
         with self._lock:
-            if self.pending_bytes + len(record) > self.max_bytes:
+            if self._bytes + len(record) > self.max_bytes:
                 raise SpoolFull(f"the spool holds {self.pending_bytes} bytes (limit {self.max_bytes})",
                                 record=str(self.directory))
             if not self._sizes[self._active]:
                 self._active_since = time.monotonic()
             os.write(self._fd, record)
             self._sizes[self._active] += len(record)
+            self._bytes += len(record)
             self._written += 1
             mine = self._written
         self._sync(mine)
@@ -165,7 +167,7 @@ class Spool:
         with self._lock:
             if segment >= self._active or segment not in self._sizes:
                 return False
-            del self._sizes[segment]
+            self._bytes -= self._sizes.pop(segment)
         (self.directory / segment_name(segment)).unlink(missing_ok=True)
         return True
 

@@ -6,7 +6,9 @@ import time
 
 from opentelemetry import trace as otel
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from grpc import Compression as GrpcCompression
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -15,12 +17,16 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import Status, StatusCode
 
 
-def http_exporter(serve, timeout: float = 10) -> HttpExporter:
-    return HttpExporter(endpoint=serve.otlp_http, headers=serve.headers(), timeout=timeout)
+def http_exporter(serve, timeout: float = 10, gzip: bool = False) -> HttpExporter:
+    compression = Compression.Gzip if gzip else Compression.NoCompression
+    return HttpExporter(endpoint=serve.otlp_http, headers=serve.headers(), timeout=timeout, compression=compression)
 
 
-def grpc_exporter(serve, timeout: float = 10) -> GrpcExporter:
-    return GrpcExporter(endpoint=serve.otlp_grpc, insecure=True, headers=serve.headers() or None, timeout=timeout)
+def grpc_exporter(serve, timeout: float = 10, gzip: bool = False) -> GrpcExporter:
+    """gzip: what a collector's ``otlp`` exporter does by default."""
+    compression = GrpcCompression.Gzip if gzip else GrpcCompression.NoCompression
+    return GrpcExporter(endpoint=serve.otlp_grpc, insecure=True, headers=serve.headers() or None, timeout=timeout,
+                        compression=compression)
 
 
 def record_spans(service: str, build) -> list:

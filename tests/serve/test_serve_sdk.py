@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import httpx
 from opentelemetry.sdk.trace.export import SpanExportResult
@@ -31,8 +32,8 @@ def test_sdk_exporters_reach_the_api_and_check_agrees(serve_factory, clean_db, n
     serve = serve_factory(token="t0ken").start()
     by_http = record_spans("shop", checkout)
     by_grpc = record_spans("shop", checkout)
-    assert http_exporter(serve).export(by_http) is SpanExportResult.SUCCESS
-    assert grpc_exporter(serve).export(by_grpc) is SpanExportResult.SUCCESS
+    assert http_exporter(serve, gzip=True).export(by_http) is SpanExportResult.SUCCESS
+    assert grpc_exporter(serve, gzip=True).export(by_grpc) is SpanExportResult.SUCCESS
 
     for spans in (by_http, by_grpc):
         trace_id = hex_trace_id(spans[0])
@@ -42,9 +43,8 @@ def test_sdk_exporters_reach_the_api_and_check_agrees(serve_factory, clean_db, n
         assert report["span_count"] == 3
         assert sorted(s["name"] for s in report["spans"]) == ["GET /checkout", "charge card", "reserve stock"]
         assert served == _analyze_file(tmp_path, spans)
-        env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
-               "NEO4J_PASSWORD": neo4j_settings.password.get_secret_value(),
-               "NEO4J_DATABASE": neo4j_settings.database, "PATH": "/usr/bin:/bin"}
+        _wait_annotated(clean_db, trace_id)
+        env = _check_env(neo4j_settings)
         check = subprocess.run([*CLI, "check", "--trace-id", trace_id], capture_output=True, text=True,
                                timeout=120, env=env)
         assert check.returncode == 0, check.stdout + check.stderr
@@ -76,7 +76,24 @@ def test_sdk_exporters_reach_the_api_and_check_agrees(serve_factory, clean_db, n
     assert neo4j_settings.password.get_secret_value() not in serve.log.read_text()
 
 
-def test_a_late_span_merges_into_the_stored_trace(serve_factory, clean_db):
+def _wait_annotated(driver, trace_id: str, timeout: float = 30.0) -> None:
+    """Annotation (for the recipes) follows the write a moment later, in its own transactions."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = driver.execute_query("MATCH (t:Trace {trace_id: $t}) RETURN t.annotated AS a", t=trace_id).records
+        if rows and rows[0]["a"]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"trace {trace_id} not annotated in {timeout} s")
+
+
+def _check_env(settings) -> dict[str, str]:
+    return {"NEO4J_URI": settings.uri, "NEO4J_USER": settings.user,
+            "NEO4J_PASSWORD": settings.password.get_secret_value(), "NEO4J_DATABASE": settings.database,
+            "PATH": "/usr/bin:/bin"}
+
+
+def test_a_late_span_merges_into_the_stored_trace(serve_factory, clean_db, neo4j_settings):
     serve = serve_factory().start()
     spans = record_spans("shop", checkout)
     root = next(s for s in spans if s.parent is None)
@@ -92,3 +109,8 @@ def test_a_late_span_merges_into_the_stored_trace(serve_factory, clean_db):
     count = clean_db.execute_query("MATCH (s:Span {trace_id: $t}) RETURN count(s) AS n",
                                    t=hex_trace_id(root)).records[0]["n"]
     assert count == 3
+    # the merged trace is annotated again: Neo4j's critical path and self time agree with networkx
+    _wait_annotated(clean_db, hex_trace_id(root))
+    check = subprocess.run([*CLI, "check", "--trace-id", hex_trace_id(root)], capture_output=True, text=True,
+                           timeout=120, env=_check_env(neo4j_settings))
+    assert check.returncode == 0, check.stdout + check.stderr
