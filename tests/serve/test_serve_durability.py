@@ -7,7 +7,11 @@ import threading
 import time
 from urllib.parse import urlparse
 
+import grpc
 import httpx
+import pytest
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace.export import SpanExportResult
 
 from tests.serve.conftest import SwitchableProxy
@@ -112,6 +116,11 @@ def test_neo4j_down_spools_or_pushes_back_then_drains_by_itself(serve_factory, c
     refused = [r for r in statuses if r.status_code == 503]
     assert refused and all(r.headers["retry-after"] for r in refused)
     assert all(r.status_code in (200, 503) for r in statuses)
+    with grpc.insecure_channel(serve.otlp_grpc) as channel:      # gRPC says UNAVAILABLE (retryable)
+        stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refusal:
+            stub.Export(ExportTraceServiceRequest.FromString(body), timeout=10)
+    assert refusal.value.code() == grpc.StatusCode.UNAVAILABLE
     assert httpx.get(f"{serve.api}/healthz", timeout=5).status_code == 200
 
     proxy.on()                                            # Neo4j is back: the spool drains without a restart
@@ -122,7 +131,8 @@ def test_neo4j_down_spools_or_pushes_back_then_drains_by_itself(serve_factory, c
             assert stored.get(trace_id) == span_ids
         serve.wait_metric("graphtrace_spool_bytes", lambda v: v == 0, timeout=60)
         assert httpx.get(f"{serve.api}/readyz", timeout=5).status_code == 200
-        assert serve.metrics()["graphtrace_spans_refused_total"] == len(refused) * len(filler)
+        # every refused request counted whole: the HTTP 503s and the one gRPC UNAVAILABLE
+        assert serve.metrics()["graphtrace_spans_refused_total"] == (len(refused) + 1) * len(filler)
     finally:
         serve.stop()
         proxy.off()

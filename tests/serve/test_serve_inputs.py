@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 
+import grpc
 import httpx
+import pytest
 import orjson
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
@@ -42,6 +44,11 @@ def test_bad_requests_get_the_right_status_and_the_service_stays_up(serve_factor
     bomb = gzip.compress(b"\0" * (64 * 1024 * 1024 + 1))                   # inflates past the 64 MiB limit
     assert post(bomb, {**PB, "content-encoding": "gzip"}).status_code == 413
     assert httpx.get(serve.otlp_http, timeout=5).status_code == 405
+    with grpc.insecure_channel(serve.otlp_grpc) as channel:   # gRPC: bytes that are no request
+        export = channel.unary_unary("/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+        with pytest.raises(grpc.RpcError) as refused:
+            export(b"\x0a\xff\x01\x02", timeout=10)
+    assert refused.value.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.INVALID_ARGUMENT)
     assert httpx.get(f"{serve.api}/healthz", timeout=5).status_code == 200
 
     # a good request in each encoding, gzip'd or not, is acknowledged with its partial success
