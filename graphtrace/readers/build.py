@@ -39,10 +39,17 @@ class FieldError(ValueError):
 def span_record(base: str | None, span_id: object) -> str:
     """The record label of a span: ``line 3, span 0ebf...`` (or ``span 0ebf...`` in a whole document).
 
+    An id that is not a string (a raw ``spanId`` given as a number, a list, an object) is never
+    quoted: it reads ``span <invalid id>`` (``span <no id>`` when missing); a long string is cut.
+
     >>> span_record("line 3", "0ebf"), span_record(None, "0ebf")
     ('line 3, span 0ebf', 'span 0ebf')
+    >>> span_record("line 3", [["aaa"]]), span_record(None, 17), span_record(None, None)
+    ('line 3, span <invalid id>', 'span <invalid id>', 'span <no id>')
     """
-    return f"{base}, span {span_id}" if base else f"span {span_id}"
+    label = (shorten(span_id, 64) if type(span_id) is str else "<no id>" if span_id is None
+             else "<invalid id>")
+    return f"{base}, span {label}" if base else f"span {label}"
 
 
 @dataclass(slots=True)

@@ -37,14 +37,15 @@ from __future__ import annotations
 import ast
 import codecs
 import csv
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator
 
 import orjson
 
 from graphtrace.errors import InputError, short_repr
 from graphtrace.model import Diagnostic, RefType
-from graphtrace.readers.build import (BadItem, FieldError, Item, SpanItem, make_event, make_link,
-                                      make_span, parse_kind, parse_status)
+from graphtrace.readers.build import (UNEXPECTED, BadItem, FieldError, Item, SpanItem, make_event,
+                                      make_link, make_span, parse_kind, parse_status, plain_reason)
 from graphtrace.readers.columns import ColumnPlan, plan_for, resource_key
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.ids import IdError, normalize_id, optional_id
@@ -79,13 +80,57 @@ def read_csv(stream: BinaryIO, file: str | None, ctx: ReadContext,
                 yield BadItem(None, Diagnostic(file=file, record=f"row {index}", field=None, message=(
                     f"{len(extra)} more field(s) than the header's {len(reader.fieldnames or ())}")))
                 continue
-            yield row_item(row, file, f"row {index}", ctx, mapping)
+            try:
+                yield row_item(row, file, f"row {index}", ctx, mapping)
+            except UNEXPECTED as exc:  # a safety net one row wide: the next rows are still read
+                yield _unforeseen(row, file, f"row {index}", ctx, mapping, exc)
     except UnicodeDecodeError as exc:
         ctx.counters.records_skipped += 1
         ctx.skip(file, f"after row {reader.line_num}", None, f"not UTF-8 text ({exc.reason}); rest of file skipped")
     except csv.Error as exc:
         ctx.counters.records_skipped += 1
         ctx.skip(file, f"line {reader.line_num}", None, f"bad CSV: {exc}; rest of file skipped")
+
+
+class _Watched(dict):
+    """A row that remembers the columns read from it (to name the one an unforeseen error hit)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.__dict__.setdefault("read", []).append(key)
+        return super().get(key, default)
+
+
+def _unforeseen(row: dict[str, Any], file: str | None, record: str, ctx: ReadContext,
+                mapping: dict[str, str] | None, exc: BaseException) -> BadItem:
+    """The skipped row for an exception the reader's checks did not foresee (:data:`UNEXPECTED`).
+
+    The row is read again, watched, to name the column the error happened in (the last one
+    read); the reading is deterministic, so it fails at the same place.  Its trace, when the
+    trace id column could be read, is spoiled like any other trace with a skipped span.
+
+    >>> from graphtrace.readers.context import ReadContext
+    >>> row = {"trace_id": "ab", "span_id": "01", "name": "x", "start_ns": "5", "end_ns": "9"}
+    >>> item = _unforeseen(row, "t.csv", "row 3", ReadContext(), None, TypeError("'list' object ..."))
+    >>> item.trace_id[-2:], item.diagnostic.text
+    ('ab', 't.csv: row 3: cannot read this record (found a list where another type was expected); the row is skipped')
+    """
+    watched = _Watched(row)
+    column = None
+    try:
+        row_item(watched, file, record, ReadContext(), mapping)  # its own context: no warning twice
+    except UNEXPECTED:
+        read = watched.__dict__.get("read") or [None]
+        column = read[-1]
+    except Exception:  # noqa: BLE001 - only naming the column; the first error is what is reported
+        pass
+    trace_id = None
+    try:
+        plan = plan_for(row.keys(), mapping)
+        trace_id = normalize_id(_get(row, plan.fields.get("trace_id")), 32)[0]
+    except Exception:  # noqa: BLE001 - the row is skipped either way; only its trace is not spoiled
+        pass
+    return BadItem(trace_id, Diagnostic(file=file, record=record, field=column, message=(
+        f"cannot read this record ({plain_reason(exc)}); the row is skipped")))
 
 
 def _get(row: dict[str, Any], column: str | None) -> Any:
@@ -142,7 +187,7 @@ def row_item(row: Any, file: str | None, record: str, ctx: ReadContext,
             ctx.warn(file, record, column, f"{warning}: {span_id!r}", once=f"{file}:span_id")
         column = fields.get("parent_span_id", "parent_span_id")
         parent = parent_id(_get(row, fields.get("parent_span_id")))
-        span = _build(row, plan, trace_id, span_id, parent)
+        span = _build(row, plan, trace_id, span_id, parent, _Where(ctx, file, record))
     except IdError as exc:
         return BadItem(trace_id, Diagnostic(file=file, record=record, field=column, message=str(exc)))
     except FieldError as exc:
@@ -186,8 +231,20 @@ def _service(row: dict[str, Any], plan: ColumnPlan, resource: dict[str, Any]) ->
     return service
 
 
+@dataclass(slots=True)
+class _Where:
+    """Where a row was read, for the warnings of the event and link columns."""
+
+    ctx: ReadContext
+    file: str | None
+    record: str
+
+    def warn(self, field: str, message: str) -> None:
+        self.ctx.warn(self.file, self.record, field, message)
+
+
 def _build(row: dict[str, Any], plan: ColumnPlan, trace_id: str, span_id: str,
-           parent: str | None) -> Any:
+           parent: str | None, where: _Where) -> Any:
     fields = plan.fields
     start = _time(row, fields.get("start_ns"), plan)
     if start is None:
@@ -211,7 +268,8 @@ def _build(row: dict[str, Any], plan: ColumnPlan, trace_id: str, span_id: str,
         ref_type=RefType.CHILD_OF,
         status_code=parse_status(_get(row, fields.get("status_code")), fields.get("status_code", "status")),
         status_message=str(message) if message is not None else "",
-        attributes=attributes, resource=resource, events=_events(row, plan), links=_links(row, plan),
+        attributes=attributes, resource=resource, events=_events(row, plan, where),
+        links=_links(row, plan, where),
         names=plan.names)
 
 
@@ -253,7 +311,25 @@ _EVENT_FIELDS = ("event_name", "event_times", "events_list")
 _LINK_FIELDS = ("link_trace_ids",)
 
 
-def _events(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
+def _name(value: Any, field: str) -> str:
+    """An event name: any scalar as text; a list or object is not a name (and may be nested deep)."""
+    if isinstance(value, (list, dict)):
+        raise FieldError(field, f"expected a name, got {short_repr(value)}")
+    return str(value)
+
+
+def _entry_attributes(attrs_list: list[Any], i: int, field: str, where: _Where) -> dict[str, Any]:
+    """Entry ``i`` of an attributes array column; an entry that is not an object is left out with a
+    warning naming the column and index (null or a missing entry: no attributes)."""
+    attrs = attrs_list[i] if i < len(attrs_list) else None
+    if attrs is None or type(attrs) is dict:
+        return attrs or {}
+    where.warn(f"{field}[{i}]", f"expected an object of key: value, got {short_repr(attrs)}; "
+                                f"these attributes are left out")
+    return {}
+
+
+def _events(row: dict[str, Any], plan: ColumnPlan, where: _Where) -> list[Any]:
     fields = plan.fields
     if not any(f in fields for f in _EVENT_FIELDS):
         return []
@@ -263,22 +339,28 @@ def _events(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
     if name is not None and when is not None:
         attrs = {c.removeprefix("event_"): v for c in plan.event_attributes
                  if (v := _get(row, c)) is not None}
-        events.append(make_event(str(name), when, attrs))
+        events.append(make_event(_name(name, fields["event_name"]), when, attrs))
     times, names = _array(row, fields.get("event_times")), _array(row, fields.get("event_names"))
     attrs_list = _array(row, fields.get("event_attributes"))
+    attrs_column = fields.get("event_attributes", "Events.Attributes")
     for i, (stamp, ev_name) in enumerate(zip(times, names)):
-        attrs = attrs_list[i] if i < len(attrs_list) and isinstance(attrs_list[i], dict) else {}
-        events.append(make_event(str(ev_name), parse_time(stamp, "Events.Timestamp", "auto"), attrs))
-    for entry in _array(row, fields.get("events_list")):
-        if isinstance(entry, dict):
-            stamp = entry.get("Timestamp", entry.get("timestamp"))
-            events.append(make_event(str(entry.get("Name", entry.get("name", ""))),
-                                     parse_time(stamp, "Events", "auto"),
-                                     entry.get("Attributes", entry.get("attributes")) or {}))
+        attrs = _entry_attributes(attrs_list, i, attrs_column, where)
+        events.append(make_event(_name(ev_name, f"{fields['event_names']}[{i}]"),
+                                 parse_time(stamp, "Events.Timestamp", "auto"), attrs))
+    column = fields.get("events_list", "Events")
+    for i, entry in enumerate(_array(row, fields.get("events_list"))):
+        if not isinstance(entry, dict):
+            where.warn(f"{column}[{i}]", f"expected an event object, got {short_repr(entry)}; "
+                                         f"this event is left out")
+            continue
+        stamp = entry.get("Timestamp", entry.get("timestamp"))
+        events.append(make_event(_name(entry.get("Name", entry.get("name", "")), f"{column}[{i}].Name"),
+                                 parse_time(stamp, "Events", "auto"),
+                                 entry.get("Attributes", entry.get("attributes")) or {}))
     return events
 
 
-def _links(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
+def _links(row: dict[str, Any], plan: ColumnPlan, where: _Where) -> list[Any]:
     fields = plan.fields
     if "link_trace_ids" not in fields:
         return []
@@ -287,7 +369,7 @@ def _links(row: dict[str, Any], plan: ColumnPlan) -> list[Any]:
     links = []
     try:
         for i, (tid, sid) in enumerate(zip(trace_ids, span_ids)):
-            attrs = attrs_list[i] if i < len(attrs_list) and isinstance(attrs_list[i], dict) else {}
+            attrs = _entry_attributes(attrs_list, i, fields.get("link_attributes", "Links.Attributes"), where)
             links.append(make_link(normalize_id(tid, 32)[0], normalize_id(sid, 16)[0], None, attrs))
     except IdError as exc:
         raise FieldError("Links.SpanId", f"bad link id: {exc}") from None
