@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from graphtrace.errors import RecipeError
-from graphtrace.localdb.settings import resolve_settings
+from graphtrace.jobs.settings import resolve_settings
 
 RECIPE_TIMEOUT_S = 120
 

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="check's per-query timeout (s)")
     args = parser.parse_args(argv)
     from bench.neo4j_stages import local_server_pid
-    from graphtrace.localdb.settings import resolve_settings
+    from graphtrace.jobs.settings import resolve_settings
     from graphtrace.store.connection import connect
     from graphtrace.store.schema import init_schema
 

@@ -10,7 +10,7 @@ into :class:`~graphtrace.store.connection.Neo4jSettings` with
         settings = resolve_settings(uri, user, password, database)
 
 Order: flags, then the environment, then the local Neo4j's stored
-credentials, then the defaults (:mod:`graphtrace.localdb.settings`, which the
+credentials, then the defaults (:mod:`graphtrace.jobs.settings`, which the
 benchmarks use too).  The password is a ``SecretStr`` and is never printed.
 
 >>> s = resolve_settings("bolt://db.example:7687", None, "pw", None, env={})
@@ -24,7 +24,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphtrace.localdb.settings import resolve_settings
+from graphtrace.jobs.settings import resolve_settings
 
 __all__ = ["DatabaseOption", "PasswordOption", "UriOption", "UserOption", "neo4j_options", "resolve_settings"]
 

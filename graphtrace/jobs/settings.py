@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from graphtrace.localdb.server import local_settings
+from graphtrace.localdb import local_settings
 from graphtrace.store.connection import Neo4jSettings
 
 
