@@ -158,7 +158,8 @@ def bulk_stages(path: Path, result: dict) -> None:
 
     from graphtrace.localdb import Layout, stop
     from graphtrace.readers import read_traces
-    from graphtrace.store.bulk import bulk_ingest, import_csvs, write_csvs
+    from graphtrace.jobs.bulk import bulk_ingest, import_csvs
+    from graphtrace.store.bulk import write_csvs
 
     settings = resolve_settings()
     if local_server_pid(settings.uri) is None:

@@ -107,7 +107,7 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
     """
     from graphtrace.readers import read_traces
     from graphtrace.readers.sources import STDIN
-    from graphtrace.store.bulk import bulk_ingest
+    from graphtrace.jobs.bulk import bulk_ingest
     from graphtrace.store.connection import connect
 
     def say(message: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from graphtrace.model import Trace
 from graphtrace.readers import read_traces
-from graphtrace.store.bulk import bulk_ingest
+from graphtrace.jobs.bulk import bulk_ingest
 from graphtrace.store.connection import connect
 from graphtrace.store.ingest import ingest
 from graphtrace.store.schema import init_schema

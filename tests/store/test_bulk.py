@@ -23,7 +23,7 @@ from graphtrace.errors import ServerError, StoreError
 from graphtrace.localdb.config import configured_options
 from graphtrace.model import Event, Link, Span, Trace
 from graphtrace.readers import read_traces
-from graphtrace.store.bulk import bulk_ingest
+from graphtrace.jobs.bulk import bulk_ingest
 from graphtrace.model import shard_of
 from graphtrace.store.connection import Neo4jSettings, connect
 from graphtrace.store.ingest import ingest

@@ -7,15 +7,15 @@ row-building code); see ``docs/neo4j.md``, "Bulk first load".
 
 * :func:`write_csvs` streams traces into typed CSV files (times it), in one process or,
   given a way to read the input again, in several (one shard of the trace ids each);
-* :func:`import_csvs` runs the bare ``neo4j-admin database import full`` on them (server stopped);
-* :func:`bulk_ingest` does it all: refusals, CSVs, stop, import, restart, schema.
+The job that does it all (refusals, CSVs, stop, import, restart, schema) drives the
+local server, so it lives above the engines: :mod:`graphtrace.jobs.bulk`
+(``bulk_ingest``, ``import_csvs``).
 
->>> from graphtrace.store.bulk import write_csvs, bulk_ingest
->>> callable(write_csvs) and callable(bulk_ingest)
+>>> from graphtrace.store.bulk import write_csvs
+>>> callable(write_csvs)
 True
 """
 
-from graphtrace.store.bulk.load import BulkSummary, bulk_ingest, import_csvs
 from graphtrace.store.bulk.write import CsvCounts, write_csvs
 
-__all__ = ["BulkSummary", "CsvCounts", "bulk_ingest", "import_csvs", "write_csvs"]
+__all__ = ["CsvCounts", "write_csvs"]

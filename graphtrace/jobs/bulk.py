@@ -1,4 +1,4 @@
-"""``bulk_ingest``: refuse unless the target is the empty local server, then CSVs, import, restart.
+"""The bulk first-load job (`graphtrace ingest --bulk`): refuse unless the target is the empty local server, then CSVs, import, restart.
 
 Steps: check the target (the local server of ``home``, by loopback host and
 Bolt port) and that its database holds no node; write the CSV files (server
