@@ -14,7 +14,7 @@ import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
-from graphtrace.errors import GraphtraceError
+from graphtrace.errors import GraphtraceError, ServerError
 from graphtrace.http.body import token_ok
 from graphtrace.http.errors import status_of
 from graphtrace.spool.records import PROTO
@@ -53,8 +53,11 @@ def grpc_server(service, host: str, port: int, *, token: str | None, max_body: i
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphtrace-grpc"),
                          options=[("grpc.max_receive_message_length", max_body)])
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(TraceServicer(service, token), server)
-    bound = server.add_insecure_port(f"{host}:{port}")
+    try:
+        bound = server.add_insecure_port(f"{host}:{port}")
+    except RuntimeError:
+        bound = 0
     if bound == 0:
-        raise OSError(f"cannot listen on {host}:{port} (gRPC)")
+        raise ServerError(f"cannot listen on {host}:{port} (OTLP/gRPC; in use?)")
     server.start()
     return server

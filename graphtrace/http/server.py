@@ -1,7 +1,8 @@
 """Run ``graphtrace serve``: the API and the OTLP/HTTP receiver on uvicorn, the OTLP/gRPC receiver on grpcio.
 
 Both uvicorn servers share one asyncio loop; SIGINT/SIGTERM stop all three listeners, then the
-pump (traces still waiting stay in the spool and are replayed on the next start).
+pump, which writes the traces still waiting (bounded in time; the rest stay in the spool and are
+replayed on the next start).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uvicorn
 
+from graphtrace.errors import ServerError
 from graphtrace.http.api import api_app
 from graphtrace.http.body import DEFAULT_MAX_BODY, DEFAULT_MAX_DECOMPRESSED
 from graphtrace.http.grpc_receiver import grpc_server
@@ -67,16 +70,38 @@ async def _serve(service, listen: Listen) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-    await asyncio.gather(*(server.serve() for server in servers))
-    if not all(server.started for server in servers):
-        raise OSError(f"cannot listen on {listen.host}:{listen.api_port} and {listen.host}:{listen.otlp_http_port}")
+    try:
+        await asyncio.gather(*(server.serve() for server in servers))
+    except SystemExit:  # uvicorn exits when it cannot bind
+        stop()
+        raise ServerError(f"cannot listen on {listen.host}:{listen.api_port} or {listen.host}:"
+                          f"{listen.otlp_http_port} (in use?)") from None
+
+
+def check_ports(listen: Listen) -> None:
+    """``ServerError`` naming the first port that cannot be bound (in use, no permission), before anything starts.
+
+    >>> check_ports(Listen(api_port=0, otlp_http_port=0, otlp_grpc_port=0))
+    """
+    for what, port in (("API", listen.api_port), ("OTLP/HTTP", listen.otlp_http_port),
+                       ("OTLP/gRPC", listen.otlp_grpc_port)):
+        family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((listen.host, port))
+            except OSError as exc:
+                raise ServerError(f"cannot listen on {listen.host}:{port} ({what}): {exc.strerror or exc}; "
+                                  "choose another port") from None
 
 
 def serve(config: ServeConfig, listen: Listen, on_started=None) -> None:
     """Start the service and every listener, block until SIGINT/SIGTERM, then stop everything.
 
-    ``on_started()`` is called once the gRPC port is bound and the pump runs.
+    ``on_started()`` is called once the gRPC port is bound and the pump runs.  A port that cannot
+    be bound is a ``ServerError`` (checked first, then again by each server).
     """
+    check_ports(listen)
     service = ServeService(config)
     try:
         _run(service, listen, on_started)

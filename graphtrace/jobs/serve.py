@@ -119,16 +119,37 @@ class ServeService:
         self._thread.start()
 
     def stop(self, flush_timeout: float = 10.0) -> None:
-        """Stop the pump; traces still waiting stay in the spool for the next start."""
+        """Stop the pump, write what waits (for at most ``flush_timeout`` s); the rest stays in the spool."""
         if self._stop.is_set():
             return
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(flush_timeout)
+        self._flush(time.monotonic() + flush_timeout)
         self.spool.close()
         if self._driver is not None:
             self._driver.close()
+
+    def _flush(self, deadline: float) -> None:
+        """On stop: write the traces still waiting, without their decision wait, until ``deadline``.
+
+        Whatever is not written (Neo4j down, time up) stays in the spool for the next start.
+        """
+        if self._thread.is_alive() or not self.metrics.neo4j_up:
+            return
+        while time.monotonic() < deadline and self.grouper.pending_spans < self.config.max_pending_spans:
+            before = self._cursor
+            batch, self._cursor = self.spool.read(self._cursor)
+            for segment, record in batch:
+                self._group(segment, record)
+            if not batch and self._cursor == before:
+                break
+        while self.metrics.neo4j_up and time.monotonic() < deadline:
+            due = self.grouper.due(everything=True, max_spans=5_000)
+            if not due:
+                return
+            self._write(due)
 
     def ready(self) -> bool:
         """True when Neo4j answered the last write or connection attempt."""

@@ -114,3 +114,14 @@ def test_a_late_span_merges_into_the_stored_trace(serve_factory, clean_db, neo4j
     check = subprocess.run([*CLI, "check", "--trace-id", hex_trace_id(root)], capture_output=True, text=True,
                            timeout=120, env=_check_env(neo4j_settings))
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_clean_stop_writes_the_traces_still_in_their_decision_wait(serve_factory, clean_db):
+    serve = serve_factory(decision_wait=600.0).start()      # no trace would be written for 10 minutes
+    spans = record_spans("shop", checkout)
+    assert http_exporter(serve).export(spans) is SpanExportResult.SUCCESS
+    serve.wait_metric("graphtrace_traces_pending", lambda v: v == 1, timeout=10)
+    assert serve.stop() == 0                                  # SIGTERM
+    count = clean_db.execute_query("MATCH (s:Span {trace_id: $t}) RETURN count(s) AS n",
+                                   t=hex_trace_id(spans[0])).records[0]["n"]
+    assert count == 3
