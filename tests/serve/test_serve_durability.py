@@ -136,3 +136,22 @@ def test_neo4j_down_spools_or_pushes_back_then_drains_by_itself(serve_factory, c
     finally:
         serve.stop()
         proxy.off()
+
+
+def test_a_corrupt_spool_tail_is_reported_and_the_rest_replayed(serve_factory, clean_db, tmp_path):
+    from graphtrace.spool.records import HEADER_SIZE, PROTO, encode
+    from graphtrace.spool.spool import segment_name
+
+    spans = record_spans("batch", many_traces(2, 3))
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    whole = encode(PROTO, proto_bytes(spans))
+    torn = encode(PROTO, proto_bytes(spans))[:HEADER_SIZE + 10]       # a crash in mid-write
+    (spool / segment_name(1)).write_bytes(whole + torn)
+    serve = serve_factory("spool").start()
+    stored = _wait_stored(clean_db, _by_trace(spans))
+    assert stored == _by_trace(spans)
+    assert serve.wait_metric("graphtrace_spool_corrupt_records_total", lambda v: v == 1) == 1
+    serve.wait_metric("graphtrace_spool_bytes", lambda v: v == 0)     # the torn segment is removed too
+    assert "cut short" in serve.log.read_text()
+    assert serve.proc.poll() is None
