@@ -5,7 +5,8 @@
 // column: traces int -- traces whose annotation this run completed (marked Trace.annotated)
 // column: spans int -- spans written by this run
 // agrees-with: analyze_trace -- graphtrace.analysis: self_time.self_times, critical_path.critical_path_times, on_path, tree depth
-// mode: maintenance -- writes Span.self_ns, Span.cp_ns, Span.on_cp, Span.depth and Trace.annotated
+// mode: maintenance -- writes Span.self_ns, cp_ns, on_cp, depth, san_lo, san_hi, kept, cp_secs, pre_key and Trace.annotated
+// show: traces=count, spans=count
 // example: -p trace_ids 971a659583cb354ebf2a7babf50db2f8 --write
 //
 // The same computation as the call-tree recipe, written back, in passes of 64 levels so that the
@@ -15,6 +16,12 @@
 // Trace (annotate_ids / _lo / _hi / _meta) for the next run with resume = true.  A trace is marked
 // annotated only by the run that writes its last level; the first run unmarks it.  A trace of at
 // most 64 levels is done in one run.  graphtrace.recipes.annotate.annotate_traces runs the passes.
+// Besides the values above it stores what the per-trace read recipes need, so that they read each
+// span and its children only: the sanitised interval (san_lo, san_hi, kept), the critical-path
+// sections the span owns (cp_secs, flat [lo1, hi1, lo2, hi2, ...], on the path only) and pre_key,
+// a list of ints that sorts the spans in tree pre-order: the starting span's key (its prefix) plus
+// the span's rank in this run's rows sorted by (prefix, path of (start, end, id) from the starting
+// span).  A frontier span carries its prefix to the next run as Span.annotate_prefix.
 UNWIND $trace_ids AS tid
 MATCH (tr:Trace {trace_id: tid})
 WHERE NOT $resume OR tr.annotate_ids IS NOT NULL
@@ -25,13 +32,14 @@ CALL (tr) {
     WITH tr WHERE NOT $resume
     MATCH (tr)-[:HAS_SPAN]->(root:Span)
     WHERE NOT EXISTS { MATCH (:Span)-[:PARENT_OF]->(root) }
-    RETURN root AS f, {lo: root.start_ns, hi: root.end_ns, kept: true, on: true, depth: 0} AS st
+    RETURN root AS f, {lo: root.start_ns, hi: root.end_ns, kept: true, on: true, depth: 0, pre: []} AS st
     UNION
     WITH tr WHERE $resume
     UNWIND range(0, size(tr.annotate_ids) - 1) AS i
     MATCH (f:Span {trace_id: tr.trace_id, span_id: tr.annotate_ids[i]})
     RETURN f, {lo: tr.annotate_lo[i], hi: tr.annotate_hi[i], kept: tr.annotate_meta[i] % 4 >= 2,
-               on: tr.annotate_meta[i] % 2 = 1, depth: tr.annotate_meta[i] / 4} AS st
+               on: tr.annotate_meta[i] % 2 = 1, depth: tr.annotate_meta[i] / 4,
+               pre: f.annotate_prefix} AS st
   }
   // 2. Every span up to 64 levels below a starting span, with its path from there (at most 65 nodes).
   MATCH path = (f)-[:PARENT_OF*0..64]->(s:Span)
@@ -75,6 +83,8 @@ CALL (tr) {
     CASE WHEN (w.first AND k.hi <= w.t) OR (NOT w.first AND k.hi < w.t)
       THEN {t: k.lo, first: false, chosen: w.chosen + k.id, secs: w.secs + [[k.hi, w.t]]}
       ELSE w END) AS walk
+  // (rows in pre-order: the index in this list is the span's rank, the last entry of its pre_key)
+  ORDER BY st.pre, [n IN nodes(path) | [n.start_ns, n.end_ns, n.span_id]]
   WITH collect({st: st, s: s, path: path, self_ns: self_ns, san: san, chosen: walk.chosen,
                 secs: CASE WHEN san.kept THEN [x IN walk.secs + [[san.lo, walk.t]] WHERE x[1] > x[0]] ELSE [] END
                }) AS rows
@@ -89,8 +99,9 @@ CALL (tr) {
     MATCH (c:Span {trace_id: r.s.trace_id, span_id: id})
     SET c.annotate_chosen = true
   }
-  UNWIND rows AS r
-  WITH r, r.s AS s, length(r.path) AS d,
+  UNWIND range(0, size(rows) - 1) AS rank
+  WITH rows[rank] AS r, rank
+  WITH r, r.s AS s, length(r.path) AS d, r.st.pre + [rank] AS pre_key,
        r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.annotate_chosen IS NOT NULL) AS on_cp
   REMOVE s.annotate_chosen
   // 7. Spans above the 64th level are written; those on it are the next run's frontier.
@@ -98,7 +109,14 @@ CALL (tr) {
     SET s.self_ns = r.self_ns,
         s.cp_ns = CASE WHEN on_cp THEN reduce(t = 0, x IN r.secs | t + x[1] - x[0]) ELSE 0 END,
         s.on_cp = on_cp,
-        s.depth = r.st.depth + d)
+        s.depth = r.st.depth + d,
+        s.san_lo = CASE WHEN r.san.kept THEN r.san.lo END,
+        s.san_hi = CASE WHEN r.san.kept THEN r.san.hi END,
+        s.kept = r.san.kept,
+        s.cp_secs = CASE WHEN on_cp THEN reduce(f = [], x IN r.secs | f + x) END,
+        s.pre_key = pre_key
+    REMOVE s.annotate_prefix)
+  FOREACH (_ IN CASE WHEN d = 64 THEN [1] ELSE [] END | SET s.annotate_prefix = pre_key)
   RETURN sum(CASE WHEN d < 64 THEN 1 ELSE 0 END) AS spans,
          collect(CASE WHEN d = 64 THEN {id: s.span_id, lo: r.san.lo, hi: r.san.hi,
            meta: (r.st.depth + d) * 4 + CASE WHEN r.san.kept THEN 2 ELSE 0 END + CASE WHEN on_cp THEN 1 ELSE 0 END}

@@ -24,6 +24,7 @@
 // agrees-with: client_server_pairs -- graphtrace.analysis.gaps.client_server_pairs, with the client_server_gap anomaly's thresholds (gap >= min_gap_ms AND ratio >= min_ratio)
 // mode: read
 // needs: remote-calls
+// show: caller=text, callee=text, operation=text, gap_ns=duration, client_ns=duration, server_ns=duration, ratio=ratio, trace_id=id, before_ns=duration, after_ns=duration, client_start_ns=time, inferred=text, client_span_id=id, server_span_id=id
 // example: -p min_gap_ms 100 -p service cart
 //
 // Each REMOTE_CALL relationship (precomputed at ingest) is one CLIENT->SERVER pair; a client with

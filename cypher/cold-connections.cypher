@@ -19,6 +19,7 @@
 // column: steps list<string> -- the set-up children's names, in start order (per edge: the distinct names, sorted)
 // agrees-with: none -- same rule as the cold_connection anomaly (graphtrace.analysis.anomalies.cold_connection)
 // mode: read
+// show: caller=text, callee=text, operation=text, cold_calls=count, setup_ns=duration, max_setup_ns=duration, setup_cp_ns=duration, client_ns=duration, traces=count, trace_id=id, span_id=id, steps=text
 // example: -p per edge
 //
 // A cold call is a CLIENT span (not itself a set-up step) with children whose lower-cased, trimmed name

@@ -26,6 +26,7 @@
 // agrees-with: none
 // mode: read
 // needs: remote-calls when kind is edge
+// show: service=text, callee=text, operation=text, a_p95_ns=duration, b_p95_ns=duration, ratio_p95=ratio, delta_p95_ns=duration, a_calls=count, b_calls=count, a_p50_ns=duration, b_p50_ns=duration, ratio_p50=ratio, delta_p50_ns=duration, kind=text, inferred_calls=count
 // example: -p a_until_ns 2024-11-20T10:00:00Z -p b_since_ns 2024-11-20T10:00:00Z -p min_calls 3
 //
 // A span belongs to a window when its start (the client span's start for an edge) is in it; the

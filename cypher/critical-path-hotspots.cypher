@@ -20,6 +20,7 @@
 // column: delta_share float -- A/B mode: b_share - share (the change of the share; null when a window is empty)
 // agrees-with: none
 // mode: read
+// show: service=text, operation=text, share=share, cp_ns=duration, b_share=share, delta_share=share, b_cp_ns=duration, traces=count, spans=count, max_cp_ns=duration
 // example: -p group_by service -p limit 10
 //
 // Only traces with Trace.annotated = true count (annotate writes Span.cp_ns); the critical-path time of

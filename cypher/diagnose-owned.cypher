@@ -15,6 +15,7 @@
 // agrees-with: window_rows -- graphtrace.analysis.owned.window_rows (graphtrace diagnose ranks these rows: graphtrace.analysis.owned_rank)
 // mode: read
 // needs: remote-calls
+// show: window=text, part=text, service=text, callee=text, operation=text, total=count, traces=count, sumsq=count
 // example: -p baseline_since_ns 2024-11-20T09:59:45Z -p baseline_until_ns 2024-11-20T10:00:00Z -p incident_since_ns 2024-11-20T10:00:00Z -p incident_until_ns 2024-11-20T10:00:10Z
 //
 // A trace belongs to a window when its first span starts in it (a trace in both windows counts in

@@ -17,6 +17,7 @@
 // column: status_message string -- the origin's status message (per operation: the most frequent, ties by text)
 // agrees-with: none -- same rule as the error_origin anomaly (graphtrace.analysis.anomalies.error_origin)
 // mode: read
+// show: service=text, operation=text, origins=count, traces=count, max_chain=count, mean_chain=count, status_message=text, trace_id=id, span_id=id, propagated_to=text
 // example: -p per span -p limit 10
 //
 // An origin is a span with status ERROR none of whose children has status ERROR.  Ordered by origins,

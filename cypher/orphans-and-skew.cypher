@@ -21,6 +21,7 @@
 // column: descendants int -- spans below the orphan (null for a skewed child)
 // agrees-with: none -- same rules as the clock_skew and orphan_span anomalies (graphtrace.analysis.anomalies)
 // mode: read
+// show: kind=text, service=text, name=text, correction_ns=duration, starts_before_ns=duration, ends_after_ns=duration, parent_service=text, descendants=count, trace_id=id, span_id=id, host=text, parent_host=text, parent_span_id=id
 // example: -p kind skew -p min_skew_ns 100000
 //
 // A child is remote when its service differs from its parent's, or both have a host and the hosts

@@ -18,6 +18,7 @@
 // column: span_ids list<string> -- the calls, in start order
 // agrees-with: none -- same rule as the repeated_calls anomaly (graphtrace.analysis.anomalies.repeated_calls)
 // mode: read
+// show: service=text, operation=text, calls=count, total_ns=duration, cp_ns=duration, parent_service=text, parent_name=text, trace_id=id, first_start_ns=time, parent_span_id=id, span_ids=text
 // example: -p min_repeats 10 -p service postgres
 //
 // A parent's calls are its children that are CLIENT spans or belong to another service than the parent;

@@ -11,6 +11,7 @@
 // column: self_share float -- self_ns / duration_ns (null for a 0 ns span)
 // agrees-with: self_times -- graphtrace.analysis.self_time.self_times
 // mode: read
+// show: name=text, self_ns=duration, self_share=share, duration_ns=duration, children_ns=duration, service=text, span_id=id
 // example: -p trace_id 971a659583cb354ebf2a7babf50db2f8 -p limit 10
 //
 // Self time uses the raw spans (no critical-path sanitising): every child, clipped to the span.

@@ -147,4 +147,10 @@ def run(
         err_console.print(f"{recipe.name}: no rows" + (f": {empty.reason}" if empty else ""), markup=False)
     if not rows and fmt is RowFormat.table:
         return
-    typer.echo(render_rows(columns, rows, fmt.value).rstrip("\n"))
+    from shutil import get_terminal_size
+
+    from graphtrace.recipes.display import display_hints
+
+    show = display_hints(recipe) if fmt is RowFormat.table else None  # json/csv: raw names and values
+    width = get_terminal_size((100, 24)).columns
+    typer.echo(render_rows(columns, rows, fmt.value, show=show, width=width).rstrip("\n"))

@@ -26,6 +26,7 @@ import orjson
 from graphtrace.render.safe import literal
 
 FORMATS = ("table", "plain", "json", "csv")
+DEFAULT_WIDTH = 100
 _NUMERIC = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
 
 
@@ -83,23 +84,43 @@ def _plain(columns: Sequence[str], rows: list[list[Any]]) -> str:
 
 
 def _rich(columns: Sequence[str], rows: list[list[Any]], color: bool) -> str:
+    cells = [[literal(cell_text(v)) for v in row] for row in rows]
+    right = [is_numeric_column([row[i] for row in rows]) for i in range(len(columns))]
+    return _rich_cells([literal(c) for c in columns], cells, right, color)
+
+
+def _rich_cells(columns: Sequence[str], cells: list[list[str]], right: Sequence[bool], color: bool) -> str:
+    """Safe cell strings as a rich table; cells are ``Text`` (never markup) and never wrapped."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for i, name in enumerate(columns):
-        numeric = is_numeric_column([row[i] for row in rows])
-        table.add_column(Text(literal(name)), justify="right" if numeric else "left", overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(literal(cell_text(v))) for v in row))
-    natural = sum(max([len(c)] + [len(cell_text(r[i])) for r in rows]) + 2 for i, c in enumerate(columns))
+    for name, is_right in zip(columns, right):
+        table.add_column(Text(name), justify="right" if is_right else "left", no_wrap=True)
+    for row in cells:
+        table.add_row(*(Text(v) for v in row))
+    natural = sum(max([len(c)] + [len(r[i]) for r in cells]) + 3 for i, c in enumerate(columns))  # + the gap
     buffer = io.StringIO()
     console = Console(file=buffer, width=max(natural + 4, 20), color_system="standard" if color else None,
                       force_terminal=color, highlight=False, soft_wrap=False)
     console.print(table)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+
+
+def _human(columns: Sequence[str], rows: list[list[Any]], show: Sequence[tuple[str, str]],
+           width: int | None, color: bool) -> str:
+    from graphtrace.render.humane import human_table
+
+    limit = width if width and width > 0 else DEFAULT_WIDTH
+    shown, cells, right, hidden = human_table(columns, rows, show, limit)
+    text = _rich_cells(shown, cells, right, color)
+    if hidden:
+        noun = "column" if len(hidden) == 1 else "columns"
+        note = f"({len(hidden)} {noun} hidden to fit {limit} characters: {', '.join(hidden)}; --format json shows all)"
+        text += "\n" + note
+    return text
 
 
 def _json(objects: list[dict[str, Any]]) -> str:
@@ -124,6 +145,8 @@ def render_rows(
     fmt: str = "table",
     *,
     color: bool = False,
+    show: Sequence[tuple[str, str]] | None = None,
+    width: int | None = None,
 ) -> str:
     """Render ``rows`` under ``columns`` as ``table``, ``plain``, ``json`` or ``csv``.
 
@@ -132,12 +155,19 @@ def render_rows(
     is a list of objects (orjson; values kept as they are); ``csv`` uses the
     csv module (RFC 4180: CRLF line ends) with a header row, ``None`` as an empty cell.
 
+    With ``show`` (display hints, ``(column, kind)`` in priority order; see
+    :mod:`graphtrace.render.humane`), ``table`` is for people: human units, and it fits
+    ``width`` characters (default :data:`DEFAULT_WIDTH`).  ``json`` and ``csv`` ignore
+    ``show`` and ``width``: they keep the raw values (ns integers) for scripts.
+
     >>> render_rows(["op", "p95 ms"], [["GET", "1,002.50"]], "csv")
     'op,p95 ms\\r\\nGET,"1,002.50"\\r\\n'
     """
     values = [_row_values(columns, row) for row in rows]
     if fmt == "plain":
         return _plain(columns, values)
+    if fmt == "table" and show is not None:
+        return _human(columns, values, show, width, color)
     if fmt == "table":
         return _rich(columns, values, color)
     if fmt == "json":
