@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from graphtrace.recipes.catalog import builtin_dir  # noqa: E402
 from graphtrace.recipes.catalog import load_recipe  # noqa: E402
+from graphtrace.recipes.display import display_hints  # noqa: E402
 from graphtrace.recipes.header import Recipe  # noqa: E402
 
 CATALOGUE = ROOT / "docs" / "recipes.md"
@@ -117,11 +118,17 @@ def recipe_section(recipe: Recipe, example: str | None) -> str:
         out.append("No parameters.")
     out.append("")
     if recipe.columns:
-        out += ["| column | type | meaning |", "| --- | --- | --- |"]
-        out += [f"| `{c.name}` | `{c.type}` | {_cell(c.description)} |" for c in recipe.columns]
+        shown = dict(display_hints(recipe))
+        out += ["| column | type | meaning | table shows it as |", "| --- | --- | --- | --- |"]
+        out += [f"| `{c.name}` | `{c.type}` | {_cell(c.description)} | {shown.get(c.name, '-')} |"
+                for c in recipe.columns]
+        if shown:
+            out.append(f"\nTable priority (`// show:`): {', '.join(f'`{c}`' for c in shown)}.")
         out.append("")
     command = f"graphtrace recipe run {recipe.name}" + (f" {recipe.example}" if recipe.example else "")
-    out += ["```sh", command + (" --write" if recipe.mode == "maintenance" else ""), "```", ""]
+    if recipe.mode == "maintenance" and "--write" not in command.split():
+        command += " --write"  # once: an example may already say it
+    out += ["```sh", command, "```", ""]
     if recipe.mode == "read":
         out += ["Example output:", "", f"<!-- example-output: {recipe.name} -->",
                 (example or _PLACEHOLDER).rstrip("\n") + "\n" + "<!-- /example-output -->", ""]
