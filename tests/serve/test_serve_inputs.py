@@ -8,6 +8,7 @@ import grpc
 import httpx
 import pytest
 import orjson
+from google.rpc.status_pb2 import Status
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from tests.serve.sdk import checkout, hex_trace_id, proto_bytes, record_spans
@@ -32,15 +33,19 @@ def test_bad_requests_get_the_right_status_and_the_service_stays_up(serve_factor
 
     # protobuf that does not parse: field 1 (resource_spans) announced with a length past the end
     bad = post(b"\x0a\xff\x01\x02", PB)
-    assert bad.status_code == 400 and bad.json()["error"] == "bad request"
-    assert post(b"{not json", JS).status_code == 400
+    assert bad.status_code == 400 and bad.headers["content-type"] == "application/x-protobuf"
+    status = Status.FromString(bad.content)          # OTLP/HTTP: a google.rpc.Status in the request's encoding
+    assert status.code == 3 and "ExportTraceServiceRequest" in status.message     # 3 = INVALID_ARGUMENT
+    bad_json = post(b"{not json", JS)
+    assert bad_json.status_code == 400 and bad_json.json()["code"] == 3 and "JSON" in bad_json.json()["message"]
     assert post(b"[1, 2, 3]", JS).status_code == 400                          # JSON, but not a request
     assert post(b'{"resourceSpans": 7}', JS).status_code == 400
-    assert post(b"hello", {"content-type": "text/plain"}).status_code == 415
+    wrong_type = post(b"hello", {"content-type": "text/plain"})
+    assert wrong_type.status_code == 415 and set(wrong_type.json()) == {"error", "detail"}
     assert post(b"not gzip", {**PB, "content-encoding": "gzip"}).status_code == 400
     assert post(b"x", {**PB, "content-encoding": "br"}).status_code == 400
     too_big = post(b"\0" * (16 * 1024 * 1024 + 1), PB)                      # default limit: 16 MiB
-    assert too_big.status_code == 413
+    assert too_big.status_code == 413 and "16777216" in Status.FromString(too_big.content).message
     bomb = gzip.compress(b"\0" * (64 * 1024 * 1024 + 1))                   # inflates past the 64 MiB limit
     assert post(bomb, {**PB, "content-encoding": "gzip"}).status_code == 413
     assert httpx.get(serve.otlp_http, timeout=5).status_code == 405
