@@ -147,7 +147,7 @@ def step(rate: int, seconds: float, connections: int, traces_per_request: int, h
 
 def reference(requests: int, traces_per_request: int) -> dict:
     """The library's own rate on the same kind of traces: ``ingest`` then ``annotate``, as ``graphtrace ingest``."""
-    from graphtrace.localdb.settings import resolve_settings
+    from graphtrace.jobs.settings import resolve_settings
     from graphtrace.readers.context import ReadContext
     from graphtrace.recipes.annotate import annotate_traces
     from graphtrace.spool.decode import decode_spans
