@@ -38,7 +38,7 @@ from graphtrace.model import RefType, StatusCode
 from graphtrace.readers.build import _KINDS, _STATUSES, MAX_NS, SpanBatch, _new_span, make_event, make_link, \
     parse_kind, parse_status, to_int
 from graphtrace.readers.ids import normalize_id
-from graphtrace.readers.otlp_json import any_value
+from graphtrace.readers.otlp_json import INT64_MAX, INT64_MIN, any_value
 
 _INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # orjson reads integers outside this range as floats
 _Int = Annotated[int, Meta(ge=_INT_MIN, le=2**63 - 1)]  # msgspec bounds must fit int64
@@ -160,7 +160,10 @@ def _value(value: _AnyValue) -> Any:
     if value.stringValue is not UNSET:
         return safe(value.stringValue)
     if value.intValue is not UNSET:
-        return to_int(safe(value.intValue), "intValue")
+        number = to_int(safe(value.intValue), "intValue")
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise Fallback  # kept as a string with a warning by the careful reader
+        return number
     if value.boolValue is not UNSET:
         flag = safe(value.boolValue)
         return flag if type(flag) is bool else str(flag).lower() == "true"
@@ -169,7 +172,11 @@ def _value(value: _AnyValue) -> Any:
     for key in ("arrayValue", "kvlistValue", "bytesValue"):
         raw = getattr(value, key)
         if raw is not UNSET:
-            return any_value({key: safe(raw)})
+            notes: list[tuple[str, int]] = []
+            plain = any_value({key: safe(raw)}, notes)
+            if notes:
+                raise Fallback
+            return plain
     return None
 
 

@@ -43,36 +43,55 @@ NAMES = {"start_ns": "startTimeUnixNano", "end_ns": "endTimeUnixNano", "parent_s
 _SCOPE_KEYS = ("scopeSpans", "instrumentationLibrarySpans", "scope_spans")
 
 
-def any_value(value: Any) -> Any:
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1  # the range of OTLP's intValue (an int64)
+
+Notes = list[tuple[str, int]]
+"""Out-of-range ``intValue`` s met while reading attributes: (field, value), for the warnings."""
+
+
+def any_value(value: Any, notes: Notes | None = None, field: str = "intValue") -> Any:
     """An OTLP AnyValue object -> plain Python value (lists, dicts, int, float, bool, str).
+
+    An ``intValue`` outside int64 (OTLP's type for it) is kept as its decimal string, and
+    ``(field, value)`` is added to ``notes`` for a warning.
 
     >>> any_value({"arrayValue": {"values": [{"intValue": "3"}, {"boolValue": True}]}})
     [3, True]
     >>> any_value({"kvlistValue": {"values": [{"key": "a", "value": {"doubleValue": 1.5}}]}})
     {'a': 1.5}
+    >>> notes = []
+    >>> any_value({"intValue": "9223372036854775808"}, notes, "attributes.n"), notes
+    ('9223372036854775808', [('attributes.n', 9223372036854775808)])
     """
     if type(value) is not dict:
         return value
     if "stringValue" in value:
         return value["stringValue"]
     if "intValue" in value:
-        return to_int(value["intValue"], "intValue")
+        number = to_int(value["intValue"], "intValue")
+        if INT64_MIN <= number <= INT64_MAX:
+            return number
+        if notes is not None:
+            notes.append((field, number))
+        return str(number)
     if "boolValue" in value:
         flag = value["boolValue"]
         return flag if type(flag) is bool else str(flag).lower() == "true"
     if "doubleValue" in value:
         return float(value["doubleValue"])
     if "arrayValue" in value:
-        return [any_value(v) for v in (value["arrayValue"] or {}).get("values") or ()]
+        return [any_value(v, notes, field) for v in (value["arrayValue"] or {}).get("values") or ()]
     if "kvlistValue" in value:
-        return attributes((value["kvlistValue"] or {}).get("values"))
+        return attributes((value["kvlistValue"] or {}).get("values"), field, notes)
     if "bytesValue" in value:
         return value["bytesValue"]
     return None
 
 
-def attributes(raw: Any, field: str = "attributes") -> dict[str, Any]:
+def attributes(raw: Any, field: str = "attributes", notes: Notes | None = None) -> dict[str, Any]:
     """A list of ``{"key", "value": AnyValue}`` -> dict; FieldError on a malformed list.
+
+    ``notes``: see :func:`any_value` (the field of a value is ``field.key``).
 
     >>> attributes([{"key": "http.method", "value": {"stringValue": "GET"}}])
     {'http.method': 'GET'}
@@ -86,7 +105,9 @@ def attributes(raw: Any, field: str = "attributes") -> dict[str, Any]:
             if type(value) is dict and "stringValue" in value:
                 out[kv["key"]] = value["stringValue"]
             else:
-                out[kv["key"]] = any_value(value)
+                key = kv["key"]
+                path = f"{field}.{key if type(key) is str else short_repr(key, 60)}"
+                out[key] = any_value(value, notes, path)
         return out
     except (TypeError, KeyError, AttributeError, ValueError, FieldError) as exc:
         raise FieldError(field, f"malformed attributes: {plain_reason(exc)}") from None
@@ -101,13 +122,15 @@ def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext
     for rs_index, rs in enumerate(doc.get("resourceSpans") or ()):
         where = f"{base + ', ' if base else ''}resourceSpans[{rs_index}]"
         try:
-            resource = attributes((rs.get("resource") or {}).get("attributes"), "resource.attributes")
+            notes: Notes = []
+            resource = attributes((rs.get("resource") or {}).get("attributes"), "resource.attributes", notes)
             key = next((k for k in _SCOPE_KEYS if k in rs), "scopeSpans")
             groups = rs.get(key) or []
         except (FieldError, AttributeError, TypeError) as exc:
             yield BadItem(None, Diagnostic(file=file, record=where, field="resource",
                                            message=getattr(exc, "message", None) or plain_reason(exc)))
             continue
+        _warn_ints(notes, file, where, ctx)
         if type(groups) is not list:  # a string would be read a character at a time
             yield BadItem(None, Diagnostic(file=file, record=where, field=key, message=(
                 f"expected a list, got {_JSON_NAMES.get(type(groups), type(groups).__name__)}")))
@@ -172,8 +195,11 @@ def span_item(raw: Any, service: str, resource: dict[str, Any], scope_attrs: dic
                      once=f"{file}:spanId")
         field = "parentSpanId"
         parent, _ = optional_id(raw.get("parentSpanId"), 16)
-        return SpanItem(_build(raw, trace_id, span_id, parent, service, resource, scope_attrs),
+        notes: Notes = []
+        item = SpanItem(_build(raw, trace_id, span_id, parent, service, resource, scope_attrs, notes),
                         file, base)
+        _warn_ints(notes, file, span_record(base, span_id), ctx)
+        return item
     except IdError as exc:
         record = span_record(base, raw.get("spanId"))
         return BadItem(trace_id, Diagnostic(file=file, record=record, field=field, message=str(exc)))
@@ -182,8 +208,16 @@ def span_item(raw: Any, service: str, resource: dict[str, Any], scope_attrs: dic
                                             field=exc.field, message=exc.message))
 
 
+def _warn_ints(notes: Notes, file: str | None, record: str, ctx: ReadContext) -> None:
+    """One warning per ``intValue`` outside int64 (kept as a string by :func:`any_value`)."""
+    for field, number in notes:
+        text = str(number) if len(str(number)) <= 40 else f"of {len(str(number)):,} digits"
+        ctx.warn(file, record, field, f"intValue {text} is outside the int64 range of OTLP integers; "
+                                      "kept as a string")
+
+
 def _build(raw: dict[str, Any], trace_id: str, span_id: str, parent: str | None, service: str,
-           resource: dict[str, Any], scope_attrs: dict[str, Any]) -> Any:
+           resource: dict[str, Any], scope_attrs: dict[str, Any], notes: Notes) -> Any:
     get = raw.get
     start = get("startTimeUnixNano")
     if type(start) is not int:
@@ -201,7 +235,7 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, parent: str | None,
         if type(message) is not str:
             message = str(message)
     raw_attrs = get("attributes")
-    attrs = attributes(raw_attrs) if raw_attrs else {}
+    attrs = attributes(raw_attrs, "attributes", notes) if raw_attrs else {}
     for key, value in scope_attrs.items():
         attrs.setdefault(key, value)
     name = get("name", "")
@@ -211,21 +245,21 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, parent: str | None,
     return make_span(
         trace_id, span_id, parent, service, name, parse_kind(get("kind")), start, end,
         ref_type=RefType.CHILD_OF, status_code=code, status_message=message,
-        attributes=attrs, resource=resource, events=_events(events) if events else [],
-        links=_links(links) if links else [], names=NAMES)
+        attributes=attrs, resource=resource, events=_events(events, notes) if events else [],
+        links=_links(links, notes) if links else [], names=NAMES)
 
 
-def _events(raw: Any) -> list[Any]:
+def _events(raw: Any, notes: Notes) -> list[Any]:
     if not raw:
         return []
     try:
         return [make_event(e.get("name") or "", to_int(e.get("timeUnixNano"), "events.timeUnixNano"),
-                           attributes(e.get("attributes"), "events.attributes")) for e in raw]
+                           attributes(e.get("attributes"), "events.attributes", notes)) for e in raw]
     except (AttributeError, TypeError) as exc:
         raise FieldError("events", f"malformed events: {plain_reason(exc)}") from None
 
 
-def _links(raw: Any) -> list[Any]:
+def _links(raw: Any, notes: Notes) -> list[Any]:
     if not raw:
         return []
     out = []
@@ -234,7 +268,7 @@ def _links(raw: Any) -> list[Any]:
             trace_id, _ = normalize_id(link.get("traceId"), 32)
             span_id, _ = normalize_id(link.get("spanId"), 16)
             out.append(make_link(trace_id, span_id, None, attributes(link.get("attributes"),
-                                                                     "links.attributes")))
+                                                                     "links.attributes", notes)))
     except IdError as exc:
         raise FieldError("links", f"bad link id: {exc}") from None
     except (AttributeError, TypeError) as exc:
