@@ -87,6 +87,9 @@ class Assembler:
         self._shard = shard
         self._mine_cache: tuple[str | None, bool] = (None, False)
         self.tags: deque[tuple[int, int]] | None = None if shard is None else deque()
+        # trace id -> the input its first span was read from, for the traces handed out last
+        # (TraceStream clears it before reading on): a consumer's message about a trace names it
+        self.files: dict[str, str | None] = {}
 
     def add(self, item: Item) -> list[Trace] | None:
         """Take one item; return the traces that are now complete (usually None).
@@ -264,6 +267,7 @@ class Assembler:
                           "emitted again as a separate piece", once=f"piece:{pending.trace_id}")
         self._flushed.add(pending.trace_id)
         self.ctx.counters.traces_yielded += 1
+        self.files[pending.trace_id] = pending.sources[spans[0].span_id].file
         return _new_trace({"trace_id": pending.trace_id, "spans": spans})
 
     def _warn_repeats(self, pending: _Pending) -> None:

@@ -84,6 +84,14 @@ class TraceStream:
         """Skipped records and traces so far, each naming file, record and field."""
         return self.ctx.skipped
 
+    def file_of(self, trace_id: str) -> str | None:
+        """The input the trace just yielded (or one of its batch) was read from: its first span's.
+
+        Known until the stream reads on (so while the consumer handles the trace); None after
+        that, or before.
+        """
+        return self._assembler.files.get(trace_id) if self._assembler is not None else None
+
     @property
     def counters(self) -> Counters:
         """Records/spans read, traces yielded/skipped, duplicates merged (complete after iteration)."""
@@ -114,10 +122,12 @@ class TraceStream:
                     done = add(item)
                     if done:
                         yield done
+                        assembler.files.clear()  # the consumer is done with that batch
             finally:
                 opened.close()
         for trace in assembler.finish():
             yield [trace]
+            assembler.files.clear()
 
     def _items(self, opened: Opened) -> Iterator[Item]:
         name, ctx = opened.name, self._rctx

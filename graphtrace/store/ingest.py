@@ -63,6 +63,7 @@ class _Prepared:
     parents: list[dict[str, Any]]
     links: list[dict[str, Any]]
     props: dict[str, Any]
+    file: str | None = None  # the input the trace was read from (for a skip message), when known
 
 
 def _trace_props(trace: Trace) -> dict[str, Any]:
@@ -123,18 +124,26 @@ def prepare(trace: Trace) -> _Prepared:
 def _batches(
     traces: Iterable[Trace], batch_spans: int, summary: IngestSummary, strict: bool
 ) -> Iterator[list[_Prepared]]:
-    """Group prepared traces into batches of whole traces; unstorable traces go to ``skipped``."""
+    """Group prepared traces into batches of whole traces; unstorable traces go to ``skipped``.
+
+    A skipped trace names the file it was read from when ``traces`` knows it (a TraceStream's
+    ``file_of``).
+    """
     batch: list[_Prepared] = []
     ids: set[str] = set()
     size = 0
+    file_of = getattr(traces, "file_of", None)
     for trace in traces:
+        file = file_of(trace.trace_id) if file_of is not None else None
         try:
             prepared = prepare(trace)
         except InputError as exc:
             if strict:
-                raise
-            summary.skipped.append(Diagnostic(record=exc.record, field=exc.field, message=exc.message))
+                raise InputError(exc.message, file=exc.file or file, record=exc.record, field=exc.field) from exc
+            summary.skipped.append(Diagnostic(file=exc.file or file, record=exc.record, field=exc.field,
+                                              message=exc.message))
             continue
+        prepared.file = file
         # A second piece of a trace already in this batch goes to the next one (MERGE path).
         if batch and (size + len(prepared.spans) > batch_spans or prepared.trace_id in ids):
             yield batch
@@ -281,9 +290,10 @@ def _write_batch(
             _write_batch(driver, batch[half:], database, summary, strict)
             return
         if strict:
-            raise StoreError(f"Neo4j refused the trace: {_one_line(exc)}", record=f"trace {batch[0].trace_id}") from exc
-        summary.skipped.append(Diagnostic(
-            record=f"trace {batch[0].trace_id}", message=f"Neo4j refused the trace: {_one_line(exc)}"))
+            raise StoreError(f"Neo4j refused the trace: {_one_line(exc)}", file=batch[0].file,
+                             record=f"trace {batch[0].trace_id}") from exc
+        summary.skipped.append(Diagnostic(file=batch[0].file, record=f"trace {batch[0].trace_id}",
+                                          message=f"Neo4j refused the trace: {_one_line(exc)}"))
         return
     summary.batches += 1
     summary.traces += len(batch)
