@@ -132,7 +132,7 @@ def neo4j_stages(path: Path, result: dict, *, with_check: bool, restart: bool) -
         result["annotate_s"] = round(time.perf_counter() - t, 2)
         result["recipes"] = recipes(driver, db)
         if with_check:
-            from graphtrace.crosscheck import check_traces
+            from graphtrace.jobs.check import check_traces
 
             t = time.perf_counter()
             report = check_traces(driver, database=db)

@@ -77,7 +77,7 @@ def _timed(fn):
 def run_one(driver, database: str, shape: str, n: int, *, check: bool, timeout_s: float, pid) -> dict:
     """Ingest, annotate and check one pathological trace; delete it afterwards."""
     from bench.neo4j_stages import process_memory_mb
-    from graphtrace.crosscheck import check_traces
+    from graphtrace.jobs.check import check_traces
     from graphtrace.recipes.annotate import annotate_traces
     from graphtrace.store.big_trace import delete_partial
     from graphtrace.store.ingest import ingest

@@ -75,7 +75,7 @@ def check(
     if bool(trace_id) == all_traces:
         raise typer.BadParameter("give --trace-id ID (repeatable) or --all, not both", param_hint="--trace-id/--all")
     from graphtrace.cli.recipe import quiet_driver_notifications
-    from graphtrace.crosscheck import check_traces
+    from graphtrace.jobs.check import check_traces
     from graphtrace.store.connection import connect
 
     settings = resolve_settings(uri, user, password, database)

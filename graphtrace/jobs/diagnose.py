@@ -5,7 +5,7 @@ One function per source, each returning a :class:`DiagnoseResult` (nothing print
 * :func:`diagnose_files`: in memory, from trace files: either one set of files split by the two
   windows, or a baseline file set and an incident file set (each whole, unless windows are given);
 * :func:`diagnose_neo4j`: the ``diagnose-owned`` recipe over the stored, annotated traces;
-* the recipe's rows are compared with the in-memory rows by :mod:`graphtrace.diagnose_check`
+* the recipe's rows are compared with the in-memory rows by :mod:`graphtrace.jobs.check_diagnose`
   (``graphtrace check --all``).
 
 Both sources give the rows of :mod:`graphtrace.analysis.owned`; the ranking is
@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 
 from graphtrace.analysis.owned import sort_rows, window_rows
 from graphtrace.analysis.owned_rank import Diagnosis, diagnose_rows
-from graphtrace.diagnose_check import owned_rows_neo4j
+from graphtrace.jobs.check_diagnose import owned_rows_neo4j
 from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
 

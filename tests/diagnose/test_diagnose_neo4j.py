@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graphtrace.crosscheck import check_traces
-from graphtrace.diagnose_check import check_diagnose, compare_rows, owned_rows_neo4j
+from graphtrace.jobs.check import check_traces
+from graphtrace.jobs.check_diagnose import check_diagnose, compare_rows, owned_rows_neo4j
 from graphtrace.jobs.diagnose import diagnose_neo4j
 from graphtrace.recipes.annotate import annotate_traces
 from graphtrace.store.ingest import ingest

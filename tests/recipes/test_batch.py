@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphtrace.crosscheck import check_traces
+from graphtrace.jobs.check import check_traces
 from graphtrace.errors import RecipeError
 from graphtrace.model import Span, Trace
 from graphtrace.recipes.batch import BatchedRecipe, per_value_body

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphtrace.crosscheck import check_traces
+from graphtrace.jobs.check import check_traces
 from graphtrace.errors import GraphtraceError
 from graphtrace.model import SpanKind, Trace
 from graphtrace.recipes.annotate import annotate_traces

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from graphtrace.crosscheck import check_traces
+from graphtrace.jobs.check import check_traces
 from graphtrace.model import Span, Trace
 
 from tests.recipes.test_check import _cli

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graphtrace.crosscheck import check_traces
+from graphtrace.jobs.check import check_traces
 from graphtrace.model import Span, Trace
 from graphtrace.readers import read_traces
 from graphtrace.recipes.annotate import annotate_traces

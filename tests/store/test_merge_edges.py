@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from graphtrace.crosscheck import check_traces
+from graphtrace.jobs.check import check_traces
 from graphtrace.model import Link, Span, Trace
 from graphtrace.recipes.annotate import annotate_traces
 from graphtrace.store.ingest import ingest

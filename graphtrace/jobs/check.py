@@ -9,7 +9,7 @@ analysed in memory (:mod:`graphtrace.analysis`), and compared with
 * the properties written by the ``annotate`` maintenance recipe
   (``Span.self_ns``, ``cp_ns``, ``on_cp``, ``depth``, ``Trace.annotated``);
 * the ``REMOTE_CALL`` relationships written at ingest (vs ``client_server_pairs``);
-* the ``PARENT_OF`` edges (one per span whose parent is stored: :mod:`graphtrace.storecheck`);
+* the ``PARENT_OF`` edges (one per span whose parent is stored: :mod:`graphtrace.jobs.check_store`);
 * across traces, the ``slow-edges`` recipe vs ``analysis.edges.EdgeCollector`` (what ``edge_stats`` uses),
   fed one trace at a time so memory follows the calls, not the spans.
 
@@ -52,7 +52,7 @@ from graphtrace.recipes.run import run_recipe
 from graphtrace.errors import InputError
 from graphtrace.store.queries import ANNOTATIONS, PARENT_EDGE_ANOMALIES, REMOTE_CALLS
 from graphtrace.store.read import iter_traces, list_trace_ids
-from graphtrace.storecheck import missing_traces, parent_edge_problems, read_rows
+from graphtrace.jobs.check_store import missing_traces, parent_edge_problems, read_rows
 
 _GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns", "ratio", "inferred")
 _EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
@@ -352,7 +352,7 @@ def check_traces(
     the per-trace recipes run ``_CHUNK`` traces per query (``timeout_s`` is per
     query, server-side), the next chunk while this one is compared.  A span whose
     ``PARENT_OF`` edges are not the one edge from its parent is a disagreement
-    (:mod:`graphtrace.storecheck`); a trace in ``trace_ids`` that is not stored
+    (:mod:`graphtrace.jobs.check_store`); a trace in ``trace_ids`` that is not stored
     raises ``InputError`` ("not found").
     Example (needs a server)::
 
@@ -376,7 +376,7 @@ def check_traces(
     else:
         report.notes.append("edge statistics not compared: they cover the whole database (use --all)")
     if trace_ids is None:  # diagnose-owned vs graphtrace.analysis.owned, over every stored trace
-        from graphtrace.diagnose_check import check_diagnose
+        from graphtrace.jobs.check_diagnose import check_diagnose
         report.disagreements.extend(Disagreement(trace_id=None, **d)
                                     for d in check_diagnose(driver, database=database, timeout_s=timeout_s))
     return report

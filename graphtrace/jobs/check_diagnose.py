@@ -3,7 +3,7 @@
 :func:`check_diagnose` splits every stored, annotated trace at the middle of their starts into a
 baseline and an incident window, runs the recipe, computes the same rows in memory from the traces
 read back from Neo4j, and returns every difference (nothing printed); ``graphtrace check --all``
-(:func:`graphtrace.crosscheck.check_traces`) adds them to its report.
+(:func:`graphtrace.jobs.check.check_traces`) adds them to its report.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def check_diagnose(driver: neo4j.Driver, *, database: str, timeout_s: float | No
     it with the in-memory rows of the same traces (read back from Neo4j); return the differences."""
     from graphtrace.store.queries import ANNOTATIONS
     from graphtrace.store.read import iter_traces, list_trace_ids
-    from graphtrace.storecheck import read_rows
+    from graphtrace.jobs.check_store import read_rows
 
     ids = list_trace_ids(driver, database=database)
     annotated = {r["trace_id"] for k in range(0, len(ids), 500)
