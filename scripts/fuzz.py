@@ -3,6 +3,7 @@
     .venv/bin/python scripts/fuzz.py --inputs 100000 --workers 2 --out /tmp/fuzz   # the long run
     .venv/bin/python scripts/fuzz.py --case 4711                                    # replay one input
     .venv/bin/python scripts/fuzz.py --inputs 500 --ingest 100 --neo4j-home ~/.cache/gt-fuzz  # + ingest sample
+    .venv/bin/python scripts/fuzz.py --inputs 20000 --jobs-sample 2000 --workers 2         # + analyze --jobs 2
 
 Input ``n`` is ``tests.fuzz.mutate.make_case(n)``: deterministic, so a failure is
 reproduced by its number.  Inputs run in forked workers (chunks of ``--chunk``);
@@ -15,6 +16,11 @@ The property: every input ends ``ok`` (exit 0) or ``clean_error`` (exit 2,
 with a WHY.txt, and the summary (counts per class, distinct causes with their
 first cases, seconds) is printed and written to ``--out/summary.json`` every
 ``--chunk`` inputs, so an interrupted run still leaves its figures.
+
+``--jobs-sample K`` also runs ``analyze --jobs 2`` (two forked reader/analysis processes,
+``graphtrace.pipeline.ParallelAnalysis``) on K of the inputs, evenly spread.  Its outcome must be
+good too, and of the same class and exit code as the one-process run of the same input
+(``jobs_differs`` otherwise).
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ def _run_chunk(numbers: list[int], args: argparse.Namespace, results: Path) -> N
                 save_failure(case, outcome, args.out)
             sink.write(json.dumps(outcome.__dict__) + "\n")
             sink.flush()
+            if args.jobs_sample and n % max(1, args.inputs // args.jobs_sample) == 0:
+                _run_jobs(case, outcome, args, sink)
             if args.ingest and n % max(1, args.inputs // args.ingest) == 0:
                 ingest = run_case(case, timeout=max(args.timeout, 60), command="ingest")
                 ingest.cause = "ingest: " + ingest.cause
@@ -62,6 +70,21 @@ def _run_chunk(numbers: list[int], args: argparse.Namespace, results: Path) -> N
                 sink.flush()
 
 
+def _run_jobs(case, single: Outcome, args: argparse.Namespace, sink) -> None:  # noqa: ANN001
+    """``analyze --jobs 2`` on ``case``: a good outcome of the same class and exit code as ``single``."""
+    outcome = run_case(case, timeout=args.timeout, extra=["--jobs", "2"])
+    if outcome.kind in GOOD and (outcome.kind, outcome.code) != (single.kind, single.code):
+        outcome.cause = f"--jobs 2 ended {outcome.kind} (exit {outcome.code}), one process {single.kind} " \
+                        f"(exit {single.code}): {outcome.message or single.message}"
+        outcome.kind = "jobs_differs"
+    if outcome.kind not in GOOD:
+        outcome.cause = "jobs 2: " + outcome.cause
+        save_failure(case, outcome, args.out / "jobs2")
+    row = dict(outcome.__dict__, variant="jobs2")
+    sink.write(json.dumps(row) + "\n")
+    sink.flush()
+
+
 def _read(results: Path) -> list[dict]:
     if not results.exists():
         return []
@@ -69,8 +92,10 @@ def _read(results: Path) -> list[dict]:
 
 
 def _summary(rows: list[dict], seconds: float, args: argparse.Namespace) -> dict:
-    analyze = [r for r in rows if r["number"] >= 0]
+    analyze = [r for r in rows if r["number"] >= 0 and "variant" not in r]
     ingest = [r for r in rows if r["number"] < 0]
+    jobs = [r for r in rows if r.get("variant") == "jobs2"]
+    sampled = {r["number"] for r in jobs}
     causes: dict[str, dict] = {}
     for r in rows:
         if r["kind"] in GOOD:
@@ -83,6 +108,9 @@ def _summary(rows: list[dict], seconds: float, args: argparse.Namespace) -> dict
         "inputs": len(analyze), "first": args.start, "seconds": round(seconds, 1),
         "outcomes": dict(Counter(r["kind"] for r in analyze)),
         "ingest_inputs": len(ingest), "ingest_outcomes": dict(Counter(r["kind"] for r in ingest)),
+        "jobs2_inputs": len(jobs), "jobs2_outcomes": dict(Counter(r["kind"] for r in jobs)),
+        "jobs2_seconds": round(sum(r["seconds"] for r in jobs), 1),
+        "jobs2_one_process_seconds": round(sum(r["seconds"] for r in analyze if r["number"] in sampled), 1),
         "mutations": dict(Counter(r["mutation"].split("+")[0] for r in analyze)),
         "slowest": sorted(((r["seconds"], r["number"]) for r in analyze), reverse=True)[:5],
         "net_catches": sum(r.get("net", 0) for r in analyze),
@@ -108,7 +136,7 @@ def run(args: argparse.Namespace) -> dict:
 
     args.out.mkdir(parents=True, exist_ok=True)
     results = args.out / "results.jsonl"
-    done = {r["number"] for r in _read(results) if r["number"] >= 0}
+    done = {r["number"] for r in _read(results) if r["number"] >= 0 and "variant" not in r}
     todo = [n for n in range(args.start, args.start + args.inputs) if n not in done]
     chunks = [todo[i: i + args.chunk] for i in range(0, len(todo), args.chunk)]
     running: dict[int, tuple[list[int], Path]] = {}
@@ -128,7 +156,7 @@ def run(args: argparse.Namespace) -> dict:
         pid, status = os.wait()
         numbers, part = running.pop(pid)
         rows = _read(part)
-        seen = {r["number"] for r in rows if r["number"] >= 0}
+        seen = {r["number"] for r in rows if r["number"] >= 0 and "variant" not in r}
         missing = [n for n in numbers if n not in seen]
         if missing and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not missing):
             dead = missing[0]
@@ -154,10 +182,10 @@ def run(args: argparse.Namespace) -> dict:
     return _summary(_read(results), time.perf_counter() - started + args.previous_seconds, args)
 
 
-def replay(number: int, timeout: float, command: str) -> int:
+def replay(number: int, timeout: float, command: str, extra: list[str] | None = None) -> int:
     """Run one case in the foreground, printing its outcome and where its files were written."""
     case = make_case(number)
-    outcome = run_case(case, timeout=timeout, command=command)
+    outcome = run_case(case, timeout=timeout, command=command, extra=extra)
     print(json.dumps(outcome.__dict__, indent=1))
     if outcome.kind not in GOOD:
         print("files:", save_failure(case, outcome, Path("/tmp/fuzz-replay")))
@@ -173,11 +201,14 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per input before it is a hang")
     parser.add_argument("--ingest", type=int, default=0,
                         help="also run `graphtrace ingest` on this many of the inputs (needs a Neo4j)")
+    parser.add_argument("--jobs-sample", type=int, default=0,
+                        help="also run `graphtrace analyze --jobs 2` on this many of the inputs")
     parser.add_argument("--neo4j-home", help="with --ingest: the GRAPHTRACE_HOME of the local Neo4j to ingest "
                         "into (NEO4J_* variables are then ignored); its database is written to")
     parser.add_argument("--out", type=Path, default=Path("/tmp/graphtrace-fuzz"))
     parser.add_argument("--case", type=int, help="replay this one input")
     parser.add_argument("--command", default="analyze", help="with --case: analyze or ingest")
+    parser.add_argument("--jobs2", action="store_true", help="with --case: run analyze --jobs 2")
     parser.add_argument("--previous-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.neo4j_home:
@@ -185,10 +216,10 @@ def main() -> int:
         for name in [n for n in os.environ if n.startswith("NEO4J_")]:
             del os.environ[name]
     if args.case is not None:
-        return replay(args.case, args.timeout, args.command)
+        return replay(args.case, args.timeout, args.command, ["--jobs", "2"] if args.jobs2 else None)
     summary = run(args)
     print(json.dumps(summary, indent=1))
-    bad = sum(v for k, v in summary["outcomes"].items() if k not in GOOD)
+    bad = sum(v for k, v in [*summary["outcomes"].items(), *summary["jobs2_outcomes"].items()] if k not in GOOD)
     return 1 if bad else 0
 
 
