@@ -35,6 +35,7 @@ def _print_status(st: localdb.ServerStatus) -> None:
     rows = [
         ("Neo4j", f"{localdb.NEO4J_VERSION} {state}{pid}{mode}"),
         ("URI", st.bolt_uri),
+        ("Browser", st.browser_url),
         ("home", str(st.root)),
         ("data", str(st.data)),
         ("logs", str(st.logs)),

@@ -1,7 +1,8 @@
 """Assembling a Neo4j Community server from Maven Central.
 
 A small ``pom.xml`` (from ``templates/pom.xml.tmpl``) names the server, the
-``neo4j`` umbrella artifact and the import tool; ``mvn dependency:copy-dependencies``
+``neo4j`` umbrella artifact, the import tool and Neo4j Browser (``org.neo4j.client:neo4j-browser``,
+served by the server at ``/browser/``); ``mvn dependency:copy-dependencies``
 copies the ~240 runtime jars into ``lib/``.  Maven caches them in its local
 repository (``~/.m2``), so a second assembly is fast.
 
@@ -22,6 +23,7 @@ from graphtrace.localdb.paths import NEO4J_VERSION, Layout
 from graphtrace.localdb.tools import find_maven
 
 Progress = Callable[[str], None]
+BROWSER_VERSION = "5.24.0"  # the newest neo4j-browser on Maven Central; its versions are not the server's
 
 
 def render_pom(version: str = NEO4J_VERSION) -> str:
@@ -29,17 +31,22 @@ def render_pom(version: str = NEO4J_VERSION) -> str:
 
     >>> "org.neo4j.app" in render_pom()
     True
+    >>> "<artifactId>neo4j-browser</artifactId><version>5.24.0</version>" in render_pom()
+    True
     """
-    return Template(template_text("pom.xml.tmpl")).substitute(neo4j_version=version)
+    return Template(template_text("pom.xml.tmpl")).substitute(neo4j_version=version, browser_version=BROWSER_VERSION)
 
 
 def is_assembled(layout: Layout) -> bool:
-    """True when ``lib/`` holds a completed assembly.
+    """True when ``lib/`` holds a completed assembly that includes Neo4j Browser.
+
+    (An assembly made before Browser was added is completed again: Maven only copies the new jar.)
 
     >>> is_assembled(Layout.for_home("/nonexistent-graphtrace-home"))
     False
     """
-    return layout.assembled_marker.is_file() and any(layout.lib.glob("*.jar"))
+    return (layout.assembled_marker.is_file() and any(layout.lib.glob("*.jar"))
+            and any(layout.lib.glob("neo4j-browser-*.jar")))
 
 
 def maven_command(mvn: str, layout: Layout, repo_local: str | None = None) -> list[str]:

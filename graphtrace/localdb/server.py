@@ -45,6 +45,16 @@ class ServerStatus:
     assembled: bool
     has_credentials: bool
 
+    @property
+    def browser_url(self) -> str:
+        """Neo4j Browser, served by the local server on its HTTP port.
+
+        >>> ServerStatus(False, None, None, "bolt://127.0.0.1:7690", 7477, Path("/h"), Path("/h/d"), Path("/h/l"),
+        ...              False, False).browser_url
+        'http://127.0.0.1:7477/browser/'
+        """
+        return f"http://127.0.0.1:{self.http_port}/browser/"
+
 
 def _layout(home: str | Path | Layout | None) -> Layout:
     return home if isinstance(home, Layout) else Layout.for_home(home)
