@@ -73,7 +73,7 @@ def start(
 ) -> None:
     """Assemble (first time), configure and start the local Neo4j; wait until Bolt answers."""
     before = localdb.status(home)
-    options = localdb.ServerOptions.resolve(bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache)
+    options = localdb.start_options(home, bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache)
     st = localdb.start(home, options, mode=mode, timeout=timeout, on_progress=_progress)
     if before.running:
         console.print("Neo4j is already running; options were not changed (stop it first to change them).",

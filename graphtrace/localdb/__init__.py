@@ -15,11 +15,11 @@ from graphtrace.localdb.config import ServerOptions, render_conf
 from graphtrace.localdb.credentials import Credentials, load_credentials
 from graphtrace.localdb.paths import NEO4J_VERSION, Layout, default_home
 from graphtrace.localdb.process import admin
-from graphtrace.localdb.server import ServerStatus, local_settings, start, status, stop
+from graphtrace.localdb.server import ServerStatus, local_settings, start, start_options, status, stop
 from graphtrace.localdb.tools import docker_available, find_java, find_maven, java_major
 
 __all__ = [
     "NEO4J_VERSION", "Credentials", "Layout", "ServerOptions", "ServerStatus", "admin", "assemble",
     "default_home", "docker_available", "find_java", "find_maven", "is_assembled", "java_major",
-    "load_credentials", "local_settings", "render_conf", "start", "status", "stop",
+    "load_credentials", "local_settings", "render_conf", "start", "start_options", "status", "stop",
 ]

@@ -72,30 +72,38 @@ class ServerOptions:
         heap: str | None = None,
         pagecache: str | None = None,
         env: Mapping[str, str] | None = None,
+        recorded: "ServerOptions | None" = None,
     ) -> "ServerOptions":
-        """Explicit values win, then the environment, then the defaults.
+        """Explicit values win, then the environment, then ``recorded``, then the defaults.
 
-        Without an explicit or environment HTTP port, a non-default Bolt port
-        moves HTTP along with it (Bolt 7690 -> HTTP 7477) so two servers can
-        coexist.
+        ``recorded`` is what an earlier ``db start`` wrote into ``neo4j.conf``
+        (:func:`configured_options`), so a later ``db start`` without options keeps the
+        ports and memory chosen the first time.  Without an explicit, environment or
+        recorded HTTP port, a non-default Bolt port moves HTTP along with it
+        (Bolt 7690 -> HTTP 7477) so two servers can coexist.
 
         >>> o = ServerOptions.resolve(env={"GRAPHTRACE_NEO4J_HEAP": "2G", "GRAPHTRACE_NEO4J_BOLT_PORT": "7690"})
         >>> o.heap, o.pagecache, o.bolt_port, o.http_port
         ('2g', '512m', 7690, 7477)
+        >>> ServerOptions.resolve(env={}, recorded=ServerOptions(7801, 7700, "2g", "256m"))
+        ServerOptions(bolt_port=7801, http_port=7700, heap='2g', pagecache='256m')
         """
         env = os.environ if env is None else env
-        bolt = _port(bolt_port or env.get("GRAPHTRACE_NEO4J_BOLT_PORT") or DEFAULT_BOLT_PORT, "bolt_port")
+        base = recorded or cls()
+        bolt = _port(bolt_port or env.get("GRAPHTRACE_NEO4J_BOLT_PORT") or base.bolt_port, "bolt_port")
         http_default = DEFAULT_HTTP_PORT + (bolt - DEFAULT_BOLT_PORT) if bolt != DEFAULT_BOLT_PORT else DEFAULT_HTTP_PORT
         if not 1 <= http_default <= 65535:
             http_default = DEFAULT_HTTP_PORT
+        if recorded is not None and bolt == recorded.bolt_port:
+            http_default = recorded.http_port
         http = _port(http_port or env.get("GRAPHTRACE_NEO4J_HTTP_PORT") or http_default, "http_port")
         if http == bolt:
             raise ServerError(f"Bolt and HTTP ports must differ (both {bolt})", field="http_port")
         return cls(
             bolt_port=bolt,
             http_port=http,
-            heap=_memory(heap or env.get("GRAPHTRACE_NEO4J_HEAP") or DEFAULT_HEAP, "heap"),
-            pagecache=_memory(pagecache or env.get("GRAPHTRACE_NEO4J_PAGECACHE") or DEFAULT_PAGECACHE, "pagecache"),
+            heap=_memory(heap or env.get("GRAPHTRACE_NEO4J_HEAP") or base.heap, "heap"),
+            pagecache=_memory(pagecache or env.get("GRAPHTRACE_NEO4J_PAGECACHE") or base.pagecache, "pagecache"),
         )
 
     @property

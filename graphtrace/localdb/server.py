@@ -88,6 +88,16 @@ def status(home: str | Path | Layout | None = None) -> ServerStatus:
     )
 
 
+def start_options(home: str | Path | Layout | None = None, **given: object) -> ServerOptions:
+    """The options for ``db start``: ``given`` values, then the environment, then what an
+    earlier start recorded in ``neo4j.conf``, then the defaults.
+
+    >>> start_options("/nonexistent-graphtrace-home", bolt_port=7801, env={}).http_port
+    7588
+    """
+    return ServerOptions.resolve(**given, recorded=configured_options(_layout(home)))  # type: ignore[arg-type]
+
+
 def local_settings(home: str | Path | Layout | None = None) -> tuple[str, str, str] | None:
     """``(bolt_uri, user, password)`` of the local server, or None if it was never initialised.
 

@@ -146,6 +146,10 @@ def is_loopback_uri(uri: str) -> bool:
         return False
 
 
+_AUTH_HINT = ("; when a URI is set (--uri or NEO4J_URI) the local server's credentials.json is not used: "
+              "give --password or NEO4J_PASSWORD (and --user / NEO4J_USER) for that server")
+
+
 def connect(settings: Neo4jSettings, *, verify: bool = True) -> neo4j.Driver:
     """Open a driver; with ``verify``, fail fast with a ``StoreError`` naming the URI (never the password)."""
     uri = check_uri(settings.uri)
@@ -164,7 +168,8 @@ def connect(settings: Neo4jSettings, *, verify: bool = True) -> neo4j.Driver:
             driver.verify_connectivity()
         except AuthError as exc:
             driver.close()
-            raise StoreError(f"Neo4j at {settings.uri} refused the credentials for user {settings.user!r}") from exc
+            raise StoreError(f"Neo4j at {settings.uri} refused the credentials for user {settings.user!r}"
+                             + _AUTH_HINT) from exc
         except (ServiceUnavailable, OSError, ValueError) as exc:
             driver.close()
             raise StoreError(
