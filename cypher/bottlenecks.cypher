@@ -18,13 +18,16 @@
 MATCH (tr:Trace {trace_id: $trace_id})
 WITH tr, toBoolean(CASE WHEN tr.annotated THEN true
   ELSE ['trace ' + $trace_id + ' is not annotated: run graphtrace annotate'] END) AS annotated
+// 2. The trace's duration, once (a subquery: a collected list of the spans carried on every row
+//    would be counted once per row by the memory accounting); the spans owning critical-path time:
+//    the sum of the sections annotate stored (Span.cp_secs, flat [lo1, hi1, ...]; not its
+//    Span.cp_ns, which check compares on its own).
+CALL (tr) {
+  MATCH (tr)-[:HAS_SPAN]->(x:Span)
+  RETURN max(x.end_ns) - min(x.start_ns) AS trace_ns
+}
 MATCH (tr)-[:HAS_SPAN]->(s:Span)
-WHERE annotated
-// 2. The trace's duration, once; the spans owning critical-path time: the sum of the sections
-//    annotate stored (Span.cp_secs, flat [lo1, hi1, ...]; not its Span.cp_ns, which check compares
-//    on its own).
-WITH collect(s) AS spans, max(s.end_ns) - min(s.start_ns) AS trace_ns
-UNWIND spans AS s
+WHERE annotated AND s.on_cp
 WITH s, trace_ns, coalesce(s.cp_secs, []) AS secs
 WITH s, trace_ns,
      CASE WHEN s.on_cp THEN reduce(t = 0, i IN range(0, size(secs) / 2 - 1) | t + secs[2 * i + 1] - secs[2 * i])
