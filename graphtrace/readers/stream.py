@@ -166,7 +166,7 @@ class TraceStream:
         if fmt is None:
             self._rctx.counters.records_skipped += 1
             self._rctx.skip(name, record, None, "cannot tell the trace format of this record "
-                          "(not OTLP JSON, Jaeger, Zipkin or recognised flat rows; try --format/--map)")
+                          "(not OTLP JSON, Jaeger, Zipkin or recognised flat rows; try --input-format/--map)")
             return None
         if fmt == "rows":
             return functools.partial(rows.read_document, mapping=self.mapping)
