@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from graphtrace.analysis.critical_path import critical_path, critical_path_times, on_path
+from graphtrace.analysis.critical_path import critical_path, critical_path_times, on_path, sanitize
 from graphtrace.analysis.self_time import self_times
 from graphtrace.analysis.tree import build_tree
 from graphtrace.model import Span, SpanKind, Trace
@@ -170,3 +170,36 @@ def _nothing_left(store, tids):
         "UNWIND $ids AS id MATCH (t:Trace {trace_id: id}) RETURN count(t.annotated) AS n", ids=tids,
         database_=store.database)
     assert records[0]["n"] == 0  # the timed-out pass rolled back: nothing marked
+
+
+@pytest.mark.parametrize("shape", ["chain", "boundary", "wide"])
+def test_what_the_read_recipes_use_agrees_with_the_engine(store, prefix, shape):
+    """The properties the per-trace read recipes read instead of walking the tree (docs/schema.md):
+    the sanitised interval and kept flag, the sections each span owns on the critical path, and the
+    pre-order key, against the engine's sanitize, critical_path and tree pre-order."""
+    tid = prefix + "read-" + shape
+    trace = {"chain": lambda: skewed_chain(tid, 300), "boundary": lambda: boundary_tree(tid),
+             "wide": lambda: wide(tid, 3000)}[shape]()
+    store([trace])
+    records, _, _ = store.driver.execute_query(
+        "MATCH (:Trace {trace_id: $tid})-[:HAS_SPAN]->(s) RETURN s.span_id AS sid, s.san_lo AS lo, "
+        "s.san_hi AS hi, s.kept AS kept, s.cp_secs AS secs, s.pre_key AS pre, s.annotate_prefix AS left "
+        "ORDER BY s.pre_key", tid=tid, database_=store.database)
+    tree = build_tree(trace)
+    san = sanitize(tree)
+    want_secs: dict[str, list[tuple[int, int]]] = {}
+    for sec in critical_path(tree):
+        want_secs.setdefault(sec.span_id, []).append((sec.start_ns, sec.end_ns))
+    on = on_path(tree)
+    assert [r["sid"] for r in records] == tree.preorder()
+    assert {r["sid"]: (r["lo"], r["hi"]) for r in records if r["kept"]} == san
+    assert {r["sid"] for r in records if r["kept"] is False} == set(tree.spans) - set(san)
+    got_secs = {r["sid"]: sorted(zip(r["secs"][::2], r["secs"][1::2], strict=True))
+                for r in records if r["secs"]}
+    assert got_secs == {sid: sorted(v) for sid, v in want_secs.items()}
+    assert {r["sid"] for r in records if r["secs"] is not None} == on  # [] for 0 ns on the path
+    assert all(r["left"] is None for r in records)  # no pass state left on the spans
+    # pre_key: a span at depth d is written by run d // 64 and its key has d // 64 + 1 ints; the
+    # deepest span is l299 at depth 300: 300 // 64 + 1 = 5 ints, never one per level
+    if shape == "chain":
+        assert max(len(r["pre"]) for r in records) == 5
