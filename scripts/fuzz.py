@@ -18,7 +18,7 @@ first cases, seconds) is printed and written to ``--out/summary.json`` every
 ``--chunk`` inputs, so an interrupted run still leaves its figures.
 
 ``--jobs-sample K`` also runs ``analyze --jobs 2`` (two forked reader/analysis processes,
-``graphtrace.pipeline.ParallelAnalysis``) on K of the inputs, evenly spread.  Its outcome must be
+``graphtrace.jobs.analyze.ParallelAnalysis``) on K of the inputs, evenly spread.  Its outcome must be
 good too, and of the same class and exit code as the one-process run of the same input
 (``jobs_differs`` otherwise).
 """

@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
 
 from graphtrace.analysis.anomalies import find_anomalies
@@ -33,6 +32,7 @@ from graphtrace.analysis.narrative import narrate
 from graphtrace.analysis.report import SpanReport, TraceReport, build, build_all
 from graphtrace.analysis.self_time import self_times
 from graphtrace.analysis.tree import TraceTree, build_tree
+from graphtrace.gcpause import gc_paused
 from graphtrace.model import SpanKind, StatusCode, Trace
 
 # enum -> its text; a dict lookup is cheaper than Enum.value (a Python-level property)
@@ -105,14 +105,8 @@ def analyze_trace(trace: Trace) -> TraceReport:
     json`` keeps them all), each collection would rescan every report kept so far,
     which doubled the cost per span at 10^4 traces.
     """
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
+    with gc_paused():
         return analyze_tree(build_tree(trace))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def analyze_traces(traces: Iterable[Trace]) -> Iterator[TraceReport]:

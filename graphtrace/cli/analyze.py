@@ -10,12 +10,9 @@ Warnings and skipped records go to stderr (text, Markdown) or into the JSON.
 
 from __future__ import annotations
 
-import gc
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated, Any
 
@@ -25,11 +22,9 @@ from graphtrace.cli.app import app
 from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
-from graphtrace.pipeline import analysed_reports
-from graphtrace.readers.columns import MAPPABLE
-
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
-
+from graphtrace.jobs.analyze import analysed_reports, check_outcome, normalize_trace_id
+from graphtrace.readers.columns import MAPPABLE, parse_mapping
+from graphtrace.gcpause import gc_paused
 
 class OutputFormat(str, Enum):
     """What ``analyze`` prints."""
@@ -42,73 +37,6 @@ class OutputFormat(str, Enum):
 MAP_HELP = ("Column of a flat-row field (repeatable), e.g. trace_id=TraceId or duration_us=Duration "
             f"(a duration's unit is in its field's name). Fields: {', '.join(MAPPABLE)}.")
 """``--map``'s help for ``analyze`` and ``ingest``: the fields come from readers.columns.MAPPABLE."""
-
-
-def parse_mapping(items: Sequence[str]) -> dict[str, str]:
-    """``["trace_id=TraceId", ...]`` as a dict; an item without ``=`` or naming an unknown field
-    (one not in :data:`graphtrace.readers.columns.MAPPABLE`) is an InputError.
-
-    >>> parse_mapping(["trace_id=TraceId", "name = SpanName", "duration_us=Duration"])
-    {'trace_id': 'TraceId', 'name': 'SpanName', 'duration_us': 'Duration'}
-    >>> try:
-    ...     parse_mapping(["duration=Duration"])
-    ... except InputError as exc:
-    ...     print(str(exc)[:65])
-    --map: unknown field 'duration'; the fields are trace_id, span_id
-    """
-    mapping: dict[str, str] = {}
-    for item in items:
-        field, sep, column = item.partition("=")
-        field, column = field.strip(), column.strip()
-        if not sep or not field or not column:
-            raise InputError(f"expected field=column, got {item!r}", field="--map")
-        if field not in MAPPABLE:
-            raise InputError(f"unknown field {field!r}; the fields are {', '.join(MAPPABLE)}",
-                             field="--map")
-        mapping[field] = column
-    return mapping
-
-
-def normalize_trace_id(text: str) -> str:
-    """Hex ids compare in lowercase; any other id is kept as written.
-
-    >>> normalize_trace_id(" 971A65 "), normalize_trace_id("trace-A")
-    ('971a65', 'trace-A')
-    """
-    text = text.strip()
-    return text.lower() if _HEX.match(text) else text
-
-
-def source_names(files: Sequence[str]) -> str:
-    """The inputs as the user gave them, ``-`` shown as ``<stdin>``.
-
-    >>> source_names(["a.json", "-"])
-    'a.json, <stdin>'
-    """
-    return ", ".join("<stdin>" if f == "-" else f for f in files)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Run the block with CPython's cyclic GC paused, restored as it was afterwards.
-
-    For building the JSON document of every kept report: dumping creates millions of
-    dicts and lists and no reference cycles, and with the collector running each young
-    collection rescans the whole growing heap (13 us/span instead of 5 at 10^4 traces).
-
-    >>> with gc_paused():
-    ...     print(gc.isenabled())
-    False
-    >>> gc.isenabled()
-    True
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _write(text: str) -> None:
@@ -175,7 +103,7 @@ def _stream_json(files: Sequence[str], bodies: Iterator[str], diagnostics: Diagn
 
     def tail() -> dict[str, Any]:
         warnings, skipped, failed = diagnostics()
-        _check_outcome(files, found, wanted, False, [*skipped, *failed], failed)
+        check_outcome(files, found, wanted, False, [*skipped, *failed], failed)
         rest = AnalysisOutput(traces=[], warnings=list(warnings), skipped=[*skipped, *failed])
         return {k: v for k, v in rest.model_dump(mode="json").items() if k != "traces"}
 
@@ -193,7 +121,7 @@ def _print_texts(files: Sequence[str], texts: Iterator[str], diagnostics: Diagno
         _print_rendered(text, fmt, first=found == 0)
         found += 1
     warnings, skipped, failed = diagnostics()
-    _check_outcome(files, found, wanted, strict, [*skipped, *failed], failed)
+    check_outcome(files, found, wanted, strict, [*skipped, *failed], failed)
     summary = summarize_diagnostics([d.model_dump() for d in warnings],
                                     [d.model_dump() for d in [*skipped, *failed]])
     if summary:
@@ -208,7 +136,7 @@ def _strict_json(files: Sequence[str], stream: Any, reports: Iterator[Any], fail
 
     kept = list(reports)
     skipped = [*stream.skipped, *failed]
-    _check_outcome(files, len(kept), wanted, True, skipped, failed)
+    check_outcome(files, len(kept), wanted, True, skipped, failed)
     output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
     with gc_paused():
         text = render_json(output.model_dump(mode="json"))
@@ -220,24 +148,6 @@ def _jobs(jobs: int, files: Sequence[str], strict: bool, trace_id: str | None) -
     if strict or trace_id is not None or "-" in files:
         return 1
     return max(1, (usable_cpus() or 1) if jobs == 0 else jobs)
-
-
-def _check_outcome(
-    files: Sequence[str], found: int, trace_id: str | None, strict: bool,
-    skipped: list[Diagnostic], failed: list[Diagnostic],
-) -> None:
-    if strict and skipped:
-        raise InputError(f"--strict: {len(skipped)} record(s) skipped; first: {skipped[0].text}")
-    if found:
-        return
-    names = source_names(files)
-    detail = f" ({len(skipped)} record(s) skipped; first: {skipped[0].text})" if skipped else ""
-    if trace_id is not None and failed:
-        first = failed[0]
-        raise InputError(first.message, file=first.file, record=first.record, field=first.field)
-    if trace_id is not None:
-        raise InputError(f"trace {trace_id} not found in {names}{detail}")
-    raise InputError(f"no traces found in {names}{detail}")
 
 
 def _check_input_format(input_format: str | None) -> None:
@@ -268,7 +178,7 @@ def analyze(
 ) -> None:
     """Analyse traces: call tree, self time, critical path, bottlenecks, anomalies, narrative."""
     from graphtrace.analysis.analyze import analyze_trace
-    from graphtrace.pipeline import ParallelAnalysis
+    from graphtrace.jobs.analyze import ParallelAnalysis
     from graphtrace.readers import read_traces
 
     _check_input_format(input_format)

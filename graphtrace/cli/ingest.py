@@ -25,7 +25,8 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from graphtrace.cli.analyze import MAP_HELP, parse_mapping
+from graphtrace.cli.analyze import MAP_HELP
+from graphtrace.readers.columns import parse_mapping
 from graphtrace.cli.app import app
 from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings

@@ -56,8 +56,9 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
+from graphtrace.errors import InputError
 from graphtrace.readers.pods import POD_COLUMNS
 
 # field -> candidate columns, best first (matched without regard to case).
@@ -239,3 +240,28 @@ def looks_like_row(keys: Iterable[str], mapping: dict[str, str] | None) -> bool:
     """True when the keys name a trace id and a span id column (recognised or mapped)."""
     plan = plan_for(keys, mapping)
     return "trace_id" in plan.fields and "span_id" in plan.fields
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """``["trace_id=TraceId", ...]`` as a dict; an item without ``=`` or naming an unknown field
+    (one not in :data:`graphtrace.readers.columns.MAPPABLE`) is an InputError.
+
+    >>> parse_mapping(["trace_id=TraceId", "name = SpanName", "duration_us=Duration"])
+    {'trace_id': 'TraceId', 'name': 'SpanName', 'duration_us': 'Duration'}
+    >>> try:
+    ...     parse_mapping(["duration=Duration"])
+    ... except InputError as exc:
+    ...     print(str(exc)[:65])
+    --map: unknown field 'duration'; the fields are trace_id, span_id
+    """
+    mapping: dict[str, str] = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not field or not column:
+            raise InputError(f"expected field=column, got {item!r}", field="--map")
+        if field not in MAPPABLE:
+            raise InputError(f"unknown field {field!r}; the fields are {', '.join(MAPPABLE)}",
+                             field="--map")
+        mapping[field] = column
+    return mapping

@@ -40,7 +40,7 @@ from graphtrace.readers import jaeger, otlp_json, otlp_proto, rows, zipkin
 from graphtrace.readers.assemble import DEFAULT_WINDOW, Assembler
 from graphtrace.readers.build import Item, guarded
 from graphtrace.readers.context import Counters, ReadContext
-from graphtrace.readers.gcpause import paused_gc
+from graphtrace.gcpause import paused_gc
 from graphtrace.readers.otlp_fast import fast_items
 from graphtrace.readers.sniff import FORMATS, detect_format, detect_layout, is_bulk_action, unwrap_hits
 from graphtrace.readers.sources import Opened, expand_sources, open_source

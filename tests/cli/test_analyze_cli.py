@@ -21,8 +21,9 @@ import orjson
 import pytest
 
 from graphtrace.analysis.report import AnalysisOutput
-from graphtrace.cli.analyze import normalize_trace_id, parse_mapping
-from graphtrace.pipeline import analysed_reports
+from graphtrace.jobs.analyze import normalize_trace_id
+from graphtrace.readers.columns import parse_mapping
+from graphtrace.jobs.analyze import analysed_reports
 from graphtrace.errors import InputError
 from graphtrace.model import Span, Trace
 

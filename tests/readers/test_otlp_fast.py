@@ -20,7 +20,7 @@ from graphtrace.model import SpanKind
 from graphtrace.readers import otlp_json, read_traces, stream as stream_module, write_otlp_json
 from graphtrace.readers.build import SpanItem
 from graphtrace.readers.context import ReadContext
-from graphtrace.readers.gcpause import paused_gc
+from graphtrace.gcpause import paused_gc
 from graphtrace.readers.otlp_fast import fast_items
 from graphtrace.synth import GenOptions, generate
 

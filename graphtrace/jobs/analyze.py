@@ -1,4 +1,4 @@
-"""Read -> analyse -> render, in one process or several (``graphtrace analyze --jobs N``).
+"""The analyze job: read -> analyse -> render, in one process or several (``graphtrace analyze --jobs N``).
 
 :func:`analysed_reports` analyses a stream of traces, recording the traces whose
 analysis fails.  :class:`ParallelAnalysis` does the same work in ``jobs``
@@ -19,12 +19,18 @@ id) and shard 0's traces first, then shard 1's traces, and so on.
 >>> list(analysed_reports(iter([t("a"), t("b"), t("c")]), lambda tr: tr.trace_id,
 ...                       trace_id=None, limit=2, strict=False, skipped=[]))
 ['a', 'b']
+
+A trace whose analysis fails is not an error here: it becomes a skipped-record
+:class:`~graphtrace.model.Diagnostic` (``analysis failed: ...``), reported with the
+readers' skips; :func:`check_outcome` turns "nothing found" (or any skip under
+``--strict``) into an ``InputError`` for the front end to print.
 """
 
 from __future__ import annotations
 
 import heapq
 import multiprocessing
+import re
 import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -171,3 +177,51 @@ class ParallelAnalysis:
                 raise message[1]
             else:
                 raise RuntimeError(f"analysis worker {k} failed:\n{message[1]}")
+
+
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def normalize_trace_id(text: str) -> str:
+    """Hex ids compare in lowercase; any other id is kept as written.
+
+    >>> normalize_trace_id(" 971A65 "), normalize_trace_id("trace-A")
+    ('971a65', 'trace-A')
+    """
+    text = text.strip()
+    return text.lower() if _HEX.match(text) else text
+
+
+def source_names(files: Sequence[str]) -> str:
+    """The inputs as the user gave them, ``-`` shown as ``<stdin>``.
+
+    >>> source_names(["a.json", "-"])
+    'a.json, <stdin>'
+    """
+    return ", ".join("<stdin>" if f == "-" else f for f in files)
+
+
+def check_outcome(
+    files: Sequence[str], found: int, trace_id: str | None, strict: bool,
+    skipped: list[Diagnostic], failed: list[Diagnostic],
+) -> None:
+    """Raise the InputError a front end prints when the analysis found nothing (or skipped a record
+    under ``strict``); a no-op when all is well.
+
+    >>> check_outcome(["a.json"], 0, None, False, [], [])
+    Traceback (most recent call last):
+    ...
+    graphtrace.errors.InputError: no traces found in a.json
+    """
+    if strict and skipped:
+        raise InputError(f"--strict: {len(skipped)} record(s) skipped; first: {skipped[0].text}")
+    if found:
+        return
+    names = source_names(files)
+    detail = f" ({len(skipped)} record(s) skipped; first: {skipped[0].text})" if skipped else ""
+    if trace_id is not None and failed:
+        first = failed[0]
+        raise InputError(first.message, file=first.file, record=first.record, field=first.field)
+    if trace_id is not None:
+        raise InputError(f"trace {trace_id} not found in {names}{detail}")
+    raise InputError(f"no traces found in {names}{detail}")

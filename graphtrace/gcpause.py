@@ -1,4 +1,4 @@
-"""Running a producer of many long-lived objects with CPython's cyclic GC paused.
+"""Running a producer of many long-lived objects with CPython's cyclic GC paused (the one GC-pause helper).
 
 Reading builds several GC-tracked objects per span (the span, its ``__dict__``,
 its event and link lists) that all outlive the young generations, and none of
@@ -26,24 +26,43 @@ simply has its collections delayed until the batch is out.
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
 from typing import Iterator, TypeVar
 
 T = TypeVar("T")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run the block with CPython's cyclic GC paused, restored as it was afterwards.
+
+    For building the JSON document of every kept report: dumping creates millions of
+    dicts and lists and no reference cycles, and with the collector running each young
+    collection rescans the whole growing heap (13 us/span instead of 5 at 10^4 traces).
+
+    >>> import gc
+    >>> with gc_paused():
+    ...     print(gc.isenabled())
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def paused_gc(batches: Iterator[list[T]]) -> Iterator[T]:
     """The items of ``batches``, each batch produced with the cyclic GC paused (see module doc)."""
     try:
         while True:
-            enabled = gc.isenabled()
-            if enabled:
-                gc.disable()
-            try:
+            with gc_paused():
                 batch = next(batches, None)
                 items = iter(batch) if batch is not None else None  # allocated while paused
-            finally:
-                if enabled:
-                    gc.enable()
             if items is None:
                 return
             yield from items
