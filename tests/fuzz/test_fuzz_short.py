@@ -44,6 +44,22 @@ def test_short_run_every_input_ends_ok_or_with_a_clean_error() -> None:
     assert kinds["ok"] > 0 and kinds["clean_error"] > 0, kinds
 
 
+JOBS_RUN = range(7_000_000, 7_000_040)  # a sample of the short run's inputs, again with --jobs 2
+
+
+def test_jobs_2_ends_every_input_like_one_process() -> None:
+    # analyze --jobs 2 forks two reader/analysis processes (ParallelAnalysis); a worker's error is
+    # re-raised in the parent.  Same property, and the same outcome class and exit code as one process.
+    differ = []
+    for number in JOBS_RUN:
+        case = make_case(number)
+        single = run_case(case, timeout=20)
+        double = run_case(case, timeout=20, extra=["--jobs", "2"])
+        if double.kind not in GOOD or (double.kind, double.code) != (single.kind, single.code):
+            differ.append((number, single.kind, double.kind, double.cause))
+    assert not differ, f"--jobs 2 differs (replay: scripts/fuzz.py --case N --jobs2): {differ[:10]}"
+
+
 def test_the_harness_reports_an_escaped_exception(monkeypatch: pytest.MonkeyPatch) -> None:
     import graphtrace.render.text as text
 
