@@ -42,6 +42,7 @@ CATALOGUE = ROOT / "docs" / "recipes.md"
 _EXAMPLE = re.compile(r"<!-- example-output: (?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /example-output -->", re.S)
 _PLACEHOLDER = "_(no example output yet: run `scripts/gen_recipe_catalogue.py --run-examples`)_\n"
 EXAMPLE_ROWS = 8
+EXAMPLE_WIDTH = 100  # the example outputs are the table `recipe run` prints on a 100-column terminal
 
 INTRO = """# Recipe catalogue
 
@@ -61,8 +62,10 @@ Percentiles are Neo4j's `percentileDisc`: the nearest-rank value, always an obse
 Example outputs were produced on the seed trace of `examples/` (moved to start at
 2024-11-20T09:59:45Z) and on synthetic traces from `graphtrace.synth` (400 traces from
 2024-11-20T09:59:50Z, 50 ms apart, seed 7; frontend -> cart made 20x slower from 10:00:00Z), with
-the time parameters restricted to that data, cut to the first {rows} rows.
-""".format(rows=EXAMPLE_ROWS)
+the time parameters restricted to that data, cut to the first {rows} rows.  Each is the table
+`graphtrace recipe run` prints on a {width}-column terminal (human units; `--format json` or `csv`
+gives the raw values).
+""".format(rows=EXAMPLE_ROWS, width=EXAMPLE_WIDTH)
 
 
 def strip_example_outputs(text: str) -> str:
@@ -192,13 +195,22 @@ def _example_params(recipe: Recipe, prefix: str) -> dict[str, str]:
     return params
 
 
-def _table(columns: list[str], rows: list[dict], limit: int, prefix: str) -> str:
-    from graphtrace.render.markdown import gfm_table
-    from graphtrace.render.table import cell_text
+def _unprefixed(value, prefix: str):
+    if isinstance(value, str):
+        return value.replace(prefix, "")
+    if isinstance(value, list):
+        return [_unprefixed(v, prefix) for v in value]
+    return value
 
-    cells = [[cell_text(row[c]).replace(prefix, "") for c in columns] for row in rows[:limit]]
+
+def _table(recipe: Recipe, columns: list[str], rows: list[dict], limit: int, prefix: str) -> str:
+    """What ``graphtrace recipe run`` prints on a 100-column terminal, as a text block."""
+    from graphtrace.render.table import render_rows
+
+    cells = [{c: _unprefixed(row[c], prefix) for c in columns} for row in rows[:limit]]
+    text = render_rows(columns, cells, "table", show=display_hints(recipe), width=EXAMPLE_WIDTH)
     more = f"\n\n_({len(rows) - limit} more rows)_" if len(rows) > limit else ""
-    return gfm_table(columns, cells) + more + "\n"
+    return "```text\n" + text + "\n```" + more + "\n"
 
 
 def run_examples(recipes: Sequence[Recipe], limit: int, *, tag: str) -> dict[str, str]:
@@ -222,7 +234,7 @@ def run_examples(recipes: Sequence[Recipe], limit: int, *, tag: str) -> dict[str
         for recipe in recipes:
             if recipe.mode == "read":
                 columns, rows = run_recipe(driver, recipe, _example_params(recipe, prefix), database=database)
-                out[recipe.name] = _table(columns, rows, limit, prefix)
+                out[recipe.name] = _table(recipe, columns, rows, limit, prefix)
     finally:
         delete_traces(driver, ids, database=database)
         driver.close()

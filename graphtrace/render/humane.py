@@ -13,8 +13,8 @@ this module only takes plain data.
 * ``count`` -- an integer with thousands separators.
 
 Fitting: when the table is wider than ``width``, columns without a hint go first (right to
-left), then long ``text`` cells are cut in the middle, then the least important hinted
-columns go.  A last line names the hidden columns.  Cells are never folded.
+left); then long ``text`` cells are cut in the middle down to ``COMFORT_TEXT`` characters
+while the least important hinted columns go; then names are cut down to ``MIN_TEXT``.  A last line names the hidden columns.  Cells are never folded.
 
 >>> format_value("duration", 10_941_391), format_value("ratio", 16.8312), format_value("share", 0.98612)
 ('10.9 ms', '16.8x', '98.6%')
@@ -34,7 +34,8 @@ from graphtrace.render.safe import literal
 from graphtrace.render.units import format_share
 
 KINDS = ("duration", "time", "offset", "ratio", "share", "id", "text", "count")
-MIN_TEXT = 12
+MIN_TEXT = 12  # a name is never cut shorter than this
+COMFORT_TEXT = 20  # ... and not shorter than this while a less important column can go instead
 _UNITS = ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "µs"), (1, "ns"))
 
 
@@ -129,11 +130,11 @@ def _total(widths: Sequence[int]) -> int:
     return sum(widths) + GAP * max(len(widths) - 1, 0)
 
 
-def _shrink(widths: list[int], cuttable: list[bool], limit: int) -> list[int]:
-    """Cut the widest cuttable column one character at a time (down to MIN_TEXT) until ``limit``."""
+def _shrink(widths: list[int], cuttable: list[bool], limit: int, floor: int = MIN_TEXT) -> list[int]:
+    """Cut the widest cuttable column one character at a time (down to ``floor``) until ``limit``."""
     widths = list(widths)
     while _total(widths) > limit:
-        options = [i for i, w in enumerate(widths) if cuttable[i] and w > MIN_TEXT]
+        options = [i for i, w in enumerate(widths) if cuttable[i] and w > floor]
         if not options:
             break
         widest = max(options, key=lambda i: widths[i])
@@ -148,17 +149,22 @@ def fit_columns(natural: Sequence[int], cuttable: Sequence[bool], hinted: int, w
 
     >>> fit_columns([10, 10, 10], [False, False, False], 2, 23)
     (2, [10, 10])
-    >>> fit_columns([30, 10], [True, False], 2, 30)
-    (2, [17, 10])
+    >>> fit_columns([30, 10], [True, False], 2, 33)
+    (2, [20, 10])
+    >>> fit_columns([30, 10, 10], [True, False, False], 3, 36)
+    (2, [23, 10])
+    >>> fit_columns([30, 10], [True, False], 2, 30)  # the name would go below 20: the other column goes
+    (1, [30])
     """
     for n in range(len(natural), max(hinted, 1) - 1, -1):  # unhinted columns go first, uncut
         if _total(natural[:n]) <= width:
             return n, list(natural[:n])
-    for n in range(max(min(hinted, len(natural)), 1), 0, -1):  # then cut names, then drop hinted columns
-        widths = _shrink(list(natural[:n]), list(cuttable[:n]), width)
-        if _total(widths) <= width or n == 1:
-            return n, widths
-    return 0, []
+    for floor in (COMFORT_TEXT, MIN_TEXT):  # then cut names (first not below COMFORT_TEXT), dropping hinted columns
+        for n in range(max(min(hinted, len(natural)), 1), 0, -1):
+            widths = _shrink(list(natural[:n]), list(cuttable[:n]), width, floor)
+            if _total(widths) <= width:
+                return n, widths
+    return (1, _shrink(list(natural[:1]), list(cuttable[:1]), width)) if natural else (0, [])
 
 
 def _origin(columns: Sequence[str], rows: Sequence[Sequence[Any]], kinds: dict[str, str]) -> int | None:
@@ -199,9 +205,9 @@ def human_table(
     them in table order and are shown as text.  The visible columns keep the table's order.
 
     >>> cols, cells, right, hidden = human_table(["id", "name", "d"], [["a1", "x" * 40, 3_000_000]],
-    ...                                          [("d", "duration"), ("name", "text")], 25)
+    ...                                          [("d", "duration"), ("name", "text")], 30)
     >>> cols, cells, hidden
-    (['name', 'd'], [['xxxxxxx…xxxxxxx', '3.00 ms']], ['id'])
+    (['name', 'd'], [['xxxxxxxxxx…xxxxxxxxx', '3.00 ms']], ['id'])
     """
     kinds = {c: k for c, k in show if c in columns}
     cells = human_cells(columns, rows, kinds)

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -119,7 +120,7 @@ def _human(columns: Sequence[str], rows: list[list[Any]], show: Sequence[tuple[s
     if hidden:
         noun = "column" if len(hidden) == 1 else "columns"
         note = f"({len(hidden)} {noun} hidden to fit {limit} characters: {', '.join(hidden)}; --format json shows all)"
-        text += "\n" + note
+        text += "\n" + "\n".join(textwrap.wrap(note, limit, break_on_hyphens=False))
     return text
 
 

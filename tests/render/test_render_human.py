@@ -47,24 +47,35 @@ def test_wide_terminal_shows_everything_in_human_units():
     assert ROWS[0][2] in row1  # the whole name fits: not cut
 
 
-def test_narrow_terminal_drops_unhinted_then_cuts_then_drops_low_priority():
+def _note(lines: list[str]) -> str:
+    start = next(i for i, line in enumerate(lines) if line.startswith("("))
+    return " ".join(lines[start:])
+
+
+def test_narrow_terminal_drops_unhinted_then_low_priority_before_cutting_names_short():
+    # Natural widths in priority order: name 58, duration_ns 11, share 5, start_ns 8 ("+2.50 ms"),
+    # ratio 5, trace_id 32, service 8; unhinted: note 4.  Three characters between columns.
+    # All 8: 131 + 21 = 152 > 100.  Without note: 127 + 18 = 145 > 100.  Name cut to 20 (the comfort
+    # floor): 89 + 18 = 107 > 100, so service goes: 81 + 15 = 96, and the name gets 20 + 4 = 24.
     out = render_rows(COLUMNS, ROWS, "table", show=SHOW, width=100)
     lines = out.splitlines()
-    assert all(len(line) <= 100 for line in lines[:-1])
-    assert "note" not in lines[0]  # the unhinted column went first
-    assert lines[-1].startswith("(1 column hidden to fit 100 characters: note;")
+    assert all(len(line) <= 100 for line in lines)
+    assert lines[0].split() == ["trace_id", "name", "start_ns", "duration_ns", "ratio", "share"]
+    assert _note(lines) == "(2 columns hidden to fit 100 characters: service, note; --format json shows all)"
     assert TID in lines[2]  # ids are never cut
-    assert "…" in lines[2]  # the long name was cut in the middle instead of dropping hinted columns
+    assert cut_middle(ROWS[0][2], 24) in lines[2] and "…" in lines[2]
+    # 40: name (20) + duration (11) + share (5) + 6 = 42 > 40; name + duration: 20 + 11 + 3 = 34,
+    # and the name gets 40 - 14 = 26.
     narrow = render_rows(COLUMNS, ROWS, "table", show=SHOW, width=40).splitlines()
-    assert all(len(line) <= 40 for line in narrow[:-1])
-    # name (cut to >= 12) + duration + share: 12 + 3 + 11 + 3 + 5 = 34 <= 40; + start_ns (8) = 45 > 40
-    assert narrow[0].split() == ["name", "duration_ns", "share"]
-    assert narrow[-1].endswith("start_ns, ratio, trace_id, service, note; --format json shows all)")
+    assert all(len(line) <= 40 for line in narrow)
+    assert narrow[0].split() == ["name", "duration_ns"]
+    assert cut_middle(ROWS[0][2], 26) in narrow[2]
+    assert _note(narrow).endswith("share, start_ns, ratio, trace_id, service, note; --format json shows all)")
 
 
 def test_no_cell_is_folded():
-    out = render_rows(COLUMNS, ROWS, "table", show=SHOW, width=60)
-    body = out.splitlines()[2:-1]
+    lines = render_rows(COLUMNS, ROWS, "table", show=SHOW, width=60).splitlines()
+    body = lines[2:next(i for i, line in enumerate(lines) if line.startswith("("))]
     assert len(body) == len(ROWS)  # one line per row: nothing wrapped onto a second line
 
 
