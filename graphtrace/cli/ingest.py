@@ -11,14 +11,13 @@ A lost or unreachable Neo4j raises ``StoreError`` (exit 2).
 ``--bulk`` is the fast path for a first large load into the *empty local*
 Neo4j (``graphtrace db start``, ``--home``): CSV files, then
 ``neo4j-admin database import full`` with the server stopped; see
-:mod:`graphtrace.store.bulk`.  It refuses any other server or a database that
+:mod:`graphtrace.jobs.bulk`.  It refuses any other server or a database that
 holds nodes.
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,12 +25,12 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graphtrace.cli.analyze import MAP_HELP
-from graphtrace.readers.columns import parse_mapping
 from graphtrace.cli.app import app
 from graphtrace.cli.common import console, err_console, usable_cpus
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
-from graphtrace.errors import InputError
+from graphtrace.jobs.load import annotate_note, nothing_stored
 from graphtrace.model import Diagnostic
+from graphtrace.readers.columns import parse_mapping
 
 SHOWN_DIAGNOSTICS = 20
 
@@ -65,30 +64,6 @@ def _print_diagnostics(stream, skipped_traces: list[Diagnostic]) -> None:
                  + diagnostic_lines("Skipped traces", skipped_traces)
                  + diagnostic_lines("Warnings", stream.warnings)):
         err_console.print(line, markup=False, highlight=False)
-
-
-def nothing_stored(paths: list[str], skipped: list[Diagnostic]) -> InputError:
-    """The error of an ingest that stored no trace: the inputs and the first reason.
-
-    >>> str(nothing_stored(["a.json"], []))
-    'no traces stored: none found in a.json'
-    >>> str(nothing_stored(["-"], [Diagnostic(record="line 1", message="bad json")] * 2))
-    'no traces stored from <stdin>: 2 skipped; first: line 1: bad json'
-    """
-    names = ", ".join("<stdin>" if f == "-" else f for f in paths)
-    if not skipped:
-        return InputError(f"no traces stored: none found in {names}")
-    return InputError(f"no traces stored from {names}: {len(skipped)} skipped; first: {skipped[0].text}")
-
-
-def _annotate(driver, trace_ids: list[str], database: str) -> str:
-    """Run the annotate maintenance recipe when it is installed; say what happened."""
-    try:
-        from graphtrace.recipes.annotate import annotate_traces
-    except ImportError:
-        return "annotate recipe not installed: self time / critical path not written"
-    done = annotate_traces(driver, trace_ids, database=database)
-    return f"annotated {done['traces']} traces ({done['spans']} spans)"
 
 
 def default_jobs(cpus: int | None) -> int:
@@ -127,7 +102,7 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
     note = ""
     if annotate and c.trace_ids:
         with connect(settings) as driver:
-            note = _annotate(driver, c.trace_ids, settings.database)
+            note = annotate_note(driver, c.trace_ids, settings.database)
     console.print(
         f"Bulk-loaded {c.traces:,} traces, {c.spans:,} spans, {c.services:,} services and "
         f"{c.relationship_count:,} relationships into {settings.describe()} in {done.total_seconds:.1f}s "
@@ -168,9 +143,9 @@ def ingest_command(
 ) -> None:
     """Write traces into Neo4j (idempotent: re-ingesting the same files changes nothing)."""
     from graphtrace.readers import read_traces
+    from graphtrace.jobs.load import load_stream
     from graphtrace.store.connection import connect
-    from graphtrace.store.ingest import IngestSummary, ingest
-    from graphtrace.store.schema import init_schema
+    from graphtrace.store.ingest import IngestSummary
 
     settings = resolve_settings(uri, user, password, database, home=home)
     stream = read_traces(paths, input_format=input_format, mapping=parse_mapping(mapping or []) or None,
@@ -178,26 +153,18 @@ def ingest_command(
     if bulk:
         _bulk(stream, settings, home, strict, annotate, jobs or default_jobs(usable_cpus()))
         return
-    driver = connect(settings)
-    try:
-        init_schema(driver, database=settings.database)
-        started = time.perf_counter()
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
-            task = progress.add_task("ingesting...")
+    with connect(settings) as driver, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("ingesting...")
 
-            def show(summary: IngestSummary) -> None:
-                took = time.perf_counter() - started
-                progress.update(task, description=f"{summary.traces:,} traces, {summary.spans:,} spans, "
-                                                  f"{rate(summary.spans, took)}")
+        def show(summary: IngestSummary, took: float) -> None:
+            progress.update(task, description=f"{summary.traces:,} traces, {summary.spans:,} spans, "
+                                              f"{rate(summary.spans, took)}")
 
-            summary = ingest(driver, stream, database=settings.database, batch_spans=batch_spans,
-                             on_progress=show, strict=strict)
-        took = time.perf_counter() - started
-        note = _annotate(driver, list(dict.fromkeys(summary.trace_ids)), settings.database) if (
-            annotate and summary.trace_ids) else ""
-    finally:
-        driver.close()
+        done = load_stream(driver, stream, database=settings.database, batch_spans=batch_spans,
+                           annotate=annotate, strict=strict, on_progress=show)
+    summary, took, note = done.summary, done.seconds, done.annotated
     if not summary.traces:
         _print_diagnostics(stream, summary.skipped)
         raise nothing_stored(paths, [*stream.skipped, *summary.skipped])
