@@ -83,11 +83,23 @@ CALL (tr) {
     CASE WHEN (w.first AND k.hi <= w.t) OR (NOT w.first AND k.hi < w.t)
       THEN {t: k.lo, first: false, chosen: w.chosen + k.id, secs: w.secs + [[k.hi, w.t]]}
       ELSE w END) AS walk
-  // (rows in pre-order: the index in this list is the span's rank, the last entry of its pre_key)
-  ORDER BY st.pre, [n IN nodes(path) | [n.start_ns, n.end_ns, n.span_id]]
   WITH collect({st: st, s: s, path: path, self_ns: self_ns, san: san, chosen: walk.chosen,
                 secs: CASE WHEN san.kept THEN [x IN walk.secs + [[san.lo, walk.t]] WHERE x[1] > x[0]] ELSE [] END
-               }) AS rows
+               }) AS rows,
+       collect([st.pre, [n IN nodes(path) | [n.start_ns, n.end_ns, n.span_id]]]) AS keys
+  // 5b. Pre-order rank of every row (the last entry of its pre_key): the light keys (prefix, path of
+  //     (start, end, id)) sorted with the rows' indexes, and the permutation inverted (sorting the
+  //     rows themselves would hold them twice: over the memory pool at 100,000 children).
+  CALL (keys) {
+    UNWIND range(0, size(keys) - 1) AS i
+    WITH i, keys[i] AS k
+    ORDER BY k[0], k[1]
+    WITH collect(i) AS order
+    UNWIND range(0, size(order) - 1) AS j
+    WITH order[j] AS i, j
+    ORDER BY i
+    RETURN collect(j) AS ranks
+  }
   // 6. A span is on the critical path iff its starting span is and every span below that on its path
   //    was chosen by its parent.  The chosen children are flagged (annotate_chosen, set here and
   //    removed below, inside this query's transaction): a lookup per path step, where a list
@@ -99,8 +111,8 @@ CALL (tr) {
     MATCH (c:Span {trace_id: r.s.trace_id, span_id: id})
     SET c.annotate_chosen = true
   }
-  UNWIND range(0, size(rows) - 1) AS rank
-  WITH rows[rank] AS r, rank
+  UNWIND range(0, size(rows) - 1) AS i
+  WITH rows[i] AS r, ranks[i] AS rank
   WITH r, r.s AS s, length(r.path) AS d, r.st.pre + [rank] AS pre_key,
        r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.annotate_chosen IS NOT NULL) AS on_cp
   REMOVE s.annotate_chosen
