@@ -380,3 +380,15 @@ def check_traces(
         report.disagreements.extend(Disagreement(trace_id=None, **d)
                                     for d in check_diagnose(driver, database=database, timeout_s=timeout_s))
     return report
+
+
+def check(trace_ids: Iterable[str] | None = None, settings: Any = None, *,
+          timeout_s: float | None = 120) -> CheckReport:
+    """``graphtrace check`` for a Python caller: :func:`check_traces` on the database of ``settings``
+    (default: as the CLI resolves them); every stored trace when ``trace_ids`` is None."""
+    from graphtrace.jobs.settings import resolve_settings
+    from graphtrace.store.connection import connect
+
+    settings = settings or resolve_settings()
+    with connect(settings) as driver:
+        return check_traces(driver, database=settings.database, trace_ids=trace_ids, timeout_s=timeout_s)
