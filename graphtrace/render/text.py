@@ -29,7 +29,8 @@ from graphtrace.render.sections import (
     header_fields,
     narrative_paragraphs,
 )
-from graphtrace.render.safe import safe_lines
+from graphtrace.render.humane import cut_middle
+from graphtrace.render.safe import literal, safe_lines
 from graphtrace.render.table import render_rows
 from graphtrace.render.tree import LEGEND, MARK, tree_lines
 
@@ -42,8 +43,40 @@ def _heading(title: str) -> list[str]:
 
 
 def _table(table: tuple[list[str], list[list[str]]]) -> list[str]:
+    """A plain table; when it is wider than ``WRAP``, span names are cut in the middle (not below 20)."""
     columns, rows = table
-    return render_rows(columns, rows, "plain").splitlines() if rows else ["(none)"]
+    if not rows:
+        return ["(none)"]
+    lines = render_rows(columns, rows, "plain").splitlines()
+    excess = max(len(line) for line in lines) - WRAP
+    if excess > 0 and "span" in columns:
+        i = columns.index("span")
+        longest = max(len(literal(r[i])) for r in rows)
+        room = max(longest - excess, 20, len("span"))
+        rows = [[cut_middle(literal(v), room) if j == i else v for j, v in enumerate(r)] for r in rows]
+        lines = render_rows(columns, rows, "plain").splitlines()
+    if columns[-1] == "message":
+        lines = _wrap_last_column(lines, lines[0].index("message"))
+    return lines
+
+
+def _wrap_last_column(lines: list[str], start: int) -> list[str]:
+    """Lines wider than ``WRAP`` continue their last column on indented lines below.
+
+    >>> _wrap_last_column(["a  message", "-  -------", "x  " + "word " * 30], 3)[2:4]
+    ['x  word word word word word word word word word word word word word word word word word word word', '   word word word word word word word word word word word']
+    """
+    if start > WRAP - 25:
+        return lines
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if len(line) <= WRAP or i == 1:  # the rule under the header is just cut
+            out.append(line[:WRAP])
+            continue
+        parts = textwrap.wrap(line[start:], WRAP - start, break_on_hyphens=False, break_long_words=False) or [""]
+        out.append(line[:start] + parts[0])
+        out.extend(" " * start + part for part in parts[1:])
+    return out
 
 
 def render_text(report: Mapping[str, Any]) -> str:

@@ -26,12 +26,27 @@ from graphtrace.render.safe import literal
 from graphtrace.render.units import format_ms
 
 MARK = "★"
-LEGEND = (
-    f"{MARK} = on the critical path (owns critical-path time); "
-    "self = duration minus the union of its children's intervals; !ERROR = span status ERROR"
+LEGEND = (  # one line of at most 100 columns after "Legend: "
+    f"{MARK} = on the critical path; self = duration minus its children's union; "
+    "!ERROR = status ERROR"
 )
 MAX_GUIDES = 40
 LABEL_CAP = 100
+LINE_WIDTH = 100  # a line fits 100 columns unless the tree's guides alone are wider
+MIN_LABEL = 24  # a label is never cut shorter than this
+
+
+def _cut(label: str, room: int) -> str:
+    """``label`` cut in the middle with ``…`` to ``room`` characters (never below MIN_LABEL).
+
+    >>> _cut("[svc] " + "x" * 30 + " (SERVER)", 24)
+    '[svc] xxxxxx…xx (SERVER)'
+    """
+    width = max(room, MIN_LABEL)
+    if len(label) <= width:
+        return label
+    keep = width - 1
+    return label[:(keep + 1) // 2] + "…" + label[len(label) - keep // 2:]
 
 
 def _order_key(span: Mapping[str, Any]) -> tuple[int, int, str]:
@@ -108,19 +123,22 @@ def tree_lines(spans: Sequence[Mapping[str, Any]], roots: Sequence[str]) -> list
     """The call tree, one line per span (see the module docstring for the format).
 
     Labels are padded with dots to a common width (the longest label, at most
-    ``LABEL_CAP`` characters), durations and self times right-aligned.
+    ``LABEL_CAP`` characters), durations and self times right-aligned.  A line fits
+    ``LINE_WIDTH`` columns: a label too long for it is cut in the middle with ``…``
+    (the guides are kept whole, so only a tree deeper than the width can exceed it).
 
     >>> tree_lines([], [])
     []
     """
     by_id = {s["span_id"]: s for s in spans}
     order = walk(spans, roots)
-    labels = [p + _label(by_id[sid]) for p, (sid, _d, _l) in zip(_prefixes(order), order)]
     durations = [format_ms(by_id[sid].get("duration_ns")) for sid, _d, _l in order]
     selfs = [format_ms(by_id[sid].get("self_time_ns")) for sid, _d, _l in order]
-    width = min(max((len(x) for x in labels), default=0), LABEL_CAP)
     dur_w = max((len(x) for x in durations), default=0)
     self_w = max((len(x) for x in selfs), default=0)
+    room = max(LINE_WIDTH - dur_w - self_w - len(" .  ms  self  ms") - 1, MIN_LABEL)  # label + dot leaders
+    labels = [p + _cut(_label(by_id[sid]), room - len(p)) for p, (sid, _d, _l) in zip(_prefixes(order), order)]
+    width = min(max((len(x) for x in labels), default=0), LABEL_CAP, room)
     return [
         f"{label} {'.' * (max(width - len(label), 0) + 1)} {dur:>{dur_w}} ms  self {own:>{self_w}} ms"
         for label, dur, own in zip(labels, durations, selfs)
