@@ -152,8 +152,9 @@ def _jobs(jobs: int, files: Sequence[str], strict: bool, trace_id: str | None) -
 
 def _check_input_format(input_format: str | None) -> None:
     from graphtrace.readers import FORMATS
+    from graphtrace.readers.sniff import canonical_format
 
-    if input_format is not None and input_format not in FORMATS:
+    if input_format is not None and canonical_format(input_format) not in FORMATS:
         raise InputError(f"unknown input format {input_format!r}; choose one of {', '.join(FORMATS)}",
                          field="--input-format")
 

@@ -80,7 +80,7 @@ def generate_command(
     kindless: bool = typer.Option(False, "--kindless", help="Scenario: write every span without a kind."),
     seed: int = typer.Option(42, help="Random seed; the same options give the same file."),
     output: Path = typer.Option(Path("-"), "--output", "-o", help="Output file (default stdout)."),
-    fmt: str = typer.Option("otlp", "--format", "-f",
+    fmt: str = typer.Option("otlp-json", "--format", "-f",
                             help=f"Output format: {', '.join(FORMATS)} (one JSON document per trace a line)."),
 ) -> None:
     """Write deterministic OpenTelemetry-demo-like traces, one trace a line (OTLP JSON by default)."""

@@ -56,6 +56,16 @@ import orjson
 from graphtrace.readers.columns import looks_like_row
 
 FORMATS = ("otlp-json", "otlp-proto", "jaeger", "zipkin", "rows")
+ALIASES = {"otlp": "otlp-json"}  # older spellings, still accepted (generate -f otlp)
+
+
+def canonical_format(name: str | None) -> str | None:
+    """The one name of a format (``otlp`` is an alias of ``otlp-json``); other names as given.
+
+    >>> canonical_format("otlp"), canonical_format("jaeger"), canonical_format(None)
+    ('otlp-json', 'jaeger', None)
+    """
+    return ALIASES.get(name, name) if name is not None else None
 _PROBE_LINES = 5
 _BULK_ACTIONS = frozenset({"index", "create", "update", "delete"})
 # a JSON string that ends on its line, a bracket, or a quote that opens a string the line cuts

@@ -42,7 +42,7 @@ from graphtrace.readers.build import Item, guarded
 from graphtrace.readers.context import Counters, ReadContext
 from graphtrace.gcpause import paused_gc
 from graphtrace.readers.otlp_fast import fast_items
-from graphtrace.readers.sniff import FORMATS, detect_format, detect_layout, is_bulk_action, unwrap_hits
+from graphtrace.readers.sniff import FORMATS, canonical_format, detect_format, detect_layout, is_bulk_action, unwrap_hits
 from graphtrace.readers.sources import Opened, expand_sources, open_source
 
 DocumentReader = Callable[[Any, "str | None", "str | None", ReadContext], Iterator[Item]]
@@ -58,6 +58,7 @@ class TraceStream:
     def __init__(self, sources: Sequence[str | Path], *, input_format: str | None = None,
                  mapping: dict[str, str] | None = None, strict: bool = False,
                  window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> None:
+        input_format = canonical_format(input_format)
         if input_format is not None and input_format not in FORMATS:
             raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(FORMATS)}")
         self.ignored: list[Path] = []  # files in directories that are not trace data: not read, counted

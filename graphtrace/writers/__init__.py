@@ -11,7 +11,7 @@ one per line (NDJSON), which the matching reader reads back.
   integer columns)
 
 >>> sorted(FORMATS)
-['jaeger', 'otlp', 'rows', 'zipkin']
+['jaeger', 'otlp-json', 'rows', 'zipkin']
 """
 
 from graphtrace.writers.lines import FORMATS, write_lines

@@ -16,19 +16,21 @@ import orjson
 from graphtrace.errors import InputError
 from graphtrace.model import Trace
 from graphtrace.readers.otlp_writer import trace_to_otlp
+from graphtrace.readers.sniff import canonical_format
 from graphtrace.writers.jaeger import jaeger_document
 from graphtrace.writers.rows import rows_document
 from graphtrace.writers.zipkin import zipkin_document
 
 FORMATS: dict[str, Callable[[Trace], Any]] = {
-    "otlp": trace_to_otlp, "jaeger": jaeger_document, "zipkin": zipkin_document, "rows": rows_document,
+    "otlp-json": trace_to_otlp, "jaeger": jaeger_document, "zipkin": zipkin_document, "rows": rows_document,
 }
 
 
 def write_lines(traces: Iterable[Trace], fmt: str) -> bytes:
-    """The traces in ``fmt`` (``otlp``, ``jaeger``, ``zipkin`` or ``rows``), one JSON document a line."""
+    """The traces in ``fmt`` (``otlp-json``, alias ``otlp``; ``jaeger``, ``zipkin`` or ``rows``),
+    one JSON document a line."""
     try:
-        encode = FORMATS[fmt]
+        encode = FORMATS[canonical_format(fmt) or ""]
     except KeyError:
         raise InputError(f"unknown output format {fmt!r}; one of {', '.join(sorted(FORMATS))}",
                          field="--format") from None
