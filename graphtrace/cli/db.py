@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import neo4j
 import typer
 
 from graphtrace import localdb
@@ -14,15 +13,6 @@ from graphtrace.cli.common import console, err_console
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.errors import StoreError
 from graphtrace.store.connection import Neo4jSettings, connect
-
-COUNTED_LABELS = {"traces": "Trace", "spans": "Span", "services": "Service"}
-
-
-def _count_labels(tx: neo4j.ManagedTransaction) -> dict[str, int]:
-    """Node counts per label (answered from Neo4j's count store)."""
-    return {key: tx.run(f"MATCH (n:{label}) RETURN count(n) AS c").single(strict=True)["c"]
-            for key, label in COUNTED_LABELS.items()}
-
 
 def _progress(message: str) -> None:
     err_console.print(message, markup=False)
@@ -51,11 +41,13 @@ def _contents(settings: Neo4jSettings) -> str:
         driver = connect(settings)
     except StoreError as exc:
         return f"unavailable ({exc})"
+    from graphtrace.cli.recipe import quiet_driver_notifications
+    from graphtrace.store.read import counts
+
+    quiet_driver_notifications()  # an empty database would draw "label does not exist" warnings
     try:
-        # notifications off: an empty database would draw "label does not exist" warnings
-        with driver, driver.session(database=settings.database, default_access_mode=neo4j.READ_ACCESS,
-                                    notifications_min_severity="OFF") as session:
-            r = session.execute_read(_count_labels)
+        with driver:
+            r = counts(driver, database=settings.database)
     except Exception as exc:  # noqa: BLE001 - any driver error is reported, status still succeeds
         return f"unavailable ({type(exc).__name__}: {getattr(exc, 'message', None) or exc})"
     return f"{r['traces']} traces, {r['spans']} spans, {r['services']} services (database {settings.database})"
