@@ -3,7 +3,8 @@
 For each trace, the spans are read back from Neo4j (:mod:`graphtrace.store.read`),
 analysed in memory (:mod:`graphtrace.analysis`), and compared with
 
-* the per-trace Cypher recipes ``call-tree`` (pre-order, depth, self time,
+* the per-trace Cypher recipes whose ``agrees-with`` header names an in-memory twin
+  (:func:`declared_twins`): today ``call-tree`` (pre-order, depth, self time,
   critical-path time, on-path flag), ``self-time``, ``critical-path`` (sections)
   and ``bottlenecks``;
 * the properties written by the ``annotate`` maintenance recipe
@@ -33,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import neo4j
@@ -46,10 +48,10 @@ from graphtrace.analysis.self_time import self_times
 from graphtrace.analysis.tree import TraceTree, build_tree
 from graphtrace.model import Trace
 from graphtrace.recipes.batch import BatchedRecipe
-from graphtrace.recipes.catalog import builtin_dir
-from graphtrace.recipes.catalog import load_recipe
+from graphtrace.recipes.catalog import builtin_dir, load_recipe
+from graphtrace.recipes.header import Recipe
 from graphtrace.recipes.run import run_recipe
-from graphtrace.errors import InputError
+from graphtrace.errors import InputError, RecipeError
 from graphtrace.store.queries import ANNOTATIONS, PARENT_EDGE_ANOMALIES, REMOTE_CALLS
 from graphtrace.store.read import iter_traces, list_trace_ids
 from graphtrace.jobs.check_store import missing_traces, parent_edge_problems, read_rows
@@ -58,13 +60,36 @@ _GAP_FIELDS = ("caller", "callee", "operation", "gap_ns", "before_ns", "after_ns
 _EDGE_FIELDS = ("calls", "traces", "p50_ns", "p95_ns", "p99_ns", "gap_p50_ns", "gap_p95_ns", "gap_p99_ns",
                 "errors", "error_rate", "cp_traces", "cp_share", "inferred_calls", "unknown_gaps")
 _ALL_ROWS = 1_000_000_000
-# The per-trace recipes and the columns the comparisons read (the rest are display columns).
+# The in-memory twins compared per trace, by the name a recipe declares in its ``agrees-with``
+# header, and the columns each comparison reads (the rest are display columns).
 _PER_TRACE = {
-    "call-tree": ("span_id", "depth", "self_ns", "cp_ns", "on_cp"),
-    "self-time": ("span_id", "self_ns", "children_ns"),
-    "critical-path": ("span_id", "start_ns", "end_ns", "duration_ns"),
+    "analyze_trace": ("span_id", "depth", "self_ns", "cp_ns", "on_cp"),
+    "self_times": ("span_id", "self_ns", "children_ns"),
+    "critical_path": ("span_id", "start_ns", "end_ns", "duration_ns"),
     "bottlenecks": ("span_id", "cp_ns", "self_ns", "share"),
 }
+_EDGES = "edge_stats"  # the cross-trace twin: compared over the whole database
+
+
+def declared_twins(directory: Path | None = None) -> dict[str, Recipe]:
+    """Twin name -> the built-in read recipe whose ``agrees-with`` header names it (the recipes this
+    check runs); a twin that no recipe, or more than one, declares is a ``RecipeError``.
+
+    >>> {twin: r.name for twin, r in declared_twins().items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'analyze_trace': 'call-tree', 'bottlenecks': 'bottlenecks', 'critical_path': 'critical-path',
+     'edge_stats': 'slow-edges', 'self_times': 'self-time'}
+    """
+    found: dict[str, list[Recipe]] = {}
+    for path in sorted((directory or builtin_dir()).glob("*.cypher")):
+        recipe = load_recipe(path)
+        if recipe.mode == "read" and recipe.agrees_with in (*_PER_TRACE, _EDGES):
+            found.setdefault(recipe.agrees_with, []).append(recipe)
+    for twin in (*_PER_TRACE, _EDGES):
+        if len(found.get(twin, [])) != 1:
+            names = [r.name for r in found.get(twin, [])]
+            raise RecipeError(f"`graphtrace check` needs one read recipe with 'agrees-with: {twin}', found {names}",
+                              field="agrees-with")
+    return {twin: recipes[0] for twin, recipes in sorted(found.items())}
 _CHUNK = 200  # traces per query; two chunks at most are held at a time
 _WORKERS = 3  # concurrent reads of one chunk (the server runs them in parallel)
 
@@ -132,9 +157,10 @@ class _Recipes:
 
     def __init__(self, driver: neo4j.Driver, database: str, timeout_s: float | None) -> None:
         self.driver, self.database, self.timeout_s = driver, database, timeout_s
-        self.per_trace = {name: BatchedRecipe(driver, load_recipe(builtin_dir() / f"{name}.cypher"), "trace_id",
+        self.twins = declared_twins()
+        self.per_trace = {twin: BatchedRecipe(driver, self.twins[twin], "trace_id",
                                               database=database, timeout_s=timeout_s, columns=columns)
-                          for name, columns in _PER_TRACE.items()}
+                          for twin, columns in _PER_TRACE.items()}
 
     def prepare(self, trace_id: str) -> list[str]:
         """EXPLAIN each per-trace recipe once (read only? batchable?); return notes on unbatched ones."""
@@ -142,9 +168,9 @@ class _Recipes:
             rec.prepare(trace_id, **_params(name))
         return [rec.note for rec in self.per_trace.values() if rec.note]
 
-    def rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        recipe = load_recipe(builtin_dir() / f"{name}.cypher")
-        return run_recipe(self.driver, recipe, params, database=self.database, timeout_s=self.timeout_s)[1]
+    def rows(self, twin: str, **params: Any) -> list[dict[str, Any]]:
+        return run_recipe(self.driver, self.twins[twin], params, database=self.database,
+                          timeout_s=self.timeout_s)[1]
 
 
 def _params(name: str) -> dict[str, Any]:
@@ -231,13 +257,13 @@ def _memory(tree: TraceTree) -> dict[str, Any]:
 def check_trace(trace: Trace, rows: Mapping[str, list[dict[str, Any]]], annotated: dict[str, Any] | None,
                 remote_calls: list[dict[str, Any]], out: list[Disagreement]) -> TraceTree:
     """Compare one stored trace's recipe answers (``rows`` by recipe name), annotations and
-    remote calls with the engine; return the trace's tree (the caller's edge statistics reuse it)."""
+    remote calls with the engine (``rows`` by twin: the ``agrees-with`` name); return the trace's tree (the caller's edge statistics reuse it)."""
     chk = _Checker(trace.trace_id, out)
     tree = build_tree(trace)
     mem = _memory(tree)
-    _check_call_tree(chk, tree, rows["call-tree"], mem["per_span"])
-    _check_self_time(chk, rows["self-time"], tree, mem["self"])
-    _check_sections(chk, rows["critical-path"], mem["sections"])
+    _check_call_tree(chk, tree, rows["analyze_trace"], mem["per_span"])
+    _check_self_time(chk, rows["self_times"], tree, mem["self"])
+    _check_sections(chk, rows["critical_path"], mem["sections"])
     _check_bottlenecks(chk, rows["bottlenecks"], mem["bottlenecks"])
     _check_annotations(chk, annotated, mem["per_span"])
     _check_gaps(chk, remote_calls, tree)
@@ -248,7 +274,7 @@ def check_edges(recipes: _Recipes, collected: EdgeCollector, out: list[Disagreem
     """Compare ``slow-edges`` (all edges, same window) with the collected edge statistics;
     return the number of edges."""
     params = {"since_ns": collected.since_ns, "until_ns": collected.until_ns, "limit": _ALL_ROWS, "min_calls": 1}
-    neo = {(r["caller"], r["callee"], r["operation"]): r for r in recipes.rows("slow-edges", **params)}
+    neo = {(r["caller"], r["callee"], r["operation"]): r for r in recipes.rows(_EDGES, **params)}
     mem = {(e.caller, e.callee, e.operation): e.model_dump() for e in collected.stats()}
     chk = _Checker(None, out)
     for key in sorted(set(neo) | set(mem)):
