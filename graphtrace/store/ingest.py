@@ -23,7 +23,7 @@ Losing the server raises ``StoreError`` saying how much was committed.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,10 +33,11 @@ from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity, Sessi
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import InputError, StoreError
-from graphtrace.model import Diagnostic, Trace, call_type
+from graphtrace.model import Diagnostic, Trace
 from graphtrace.store import queries
 from graphtrace.store.big_trace import BIG_TRACE_SPANS, start_big_trace, write_big_trace
-from graphtrace.store.codec import link_rows, links_from_json, span_props
+from graphtrace.store.codec import link_rows, links_from_json
+from graphtrace.store.rows import Prepared, prepare
 
 
 @dataclass
@@ -52,84 +53,15 @@ class IngestSummary:
     skipped: list[Diagnostic] = field(default_factory=list)
 
 
-@dataclass
-class _Prepared:
-    """One trace turned into statement rows (built before any transaction)."""
-
-    trace_id: str
-    spans: list[dict[str, Any]]
-    services: set[str]
-    edges: list[list[Any]]
-    parents: list[dict[str, Any]]
-    links: list[dict[str, Any]]
-    props: dict[str, Any]
-    file: str | None = None  # the input the trace was read from (for a skip message), when known
-
-
-def _trace_props(trace: Trace) -> dict[str, Any]:
-    """Aggregates of a whole trace; roots are spans whose parent is absent, by (start, end, id)."""
-    ids = {s.span_id for s in trace.spans}
-    start = min(s.start_ns for s in trace.spans)
-    end = max(s.end_ns for s in trace.spans)
-    roots = sorted(
-        (s for s in trace.spans if s.parent_span_id is None or s.parent_span_id not in ids),
-        key=lambda s: (s.start_ns, s.end_ns, s.span_id),
-    )
-    return {"start_ns": start, "end_ns": end, "duration_ns": end - start,
-            "span_count": len(trace.spans), "root_span_ids": [s.span_id for s in roots]}
-
-
-def prepare(trace: Trace) -> _Prepared:
-    """Check ``trace`` and build its rows; ``InputError`` when it cannot be stored.
-
-    >>> from graphtrace.model import Span
-    >>> p = prepare(Trace(trace_id="t", spans=[
-    ...     Span(trace_id="t", span_id="c", kind="CLIENT", start_ns=0, end_ns=9),
-    ...     Span(trace_id="t", span_id="s", parent_span_id="c", kind="SERVER", start_ns=2, end_ns=7)]))
-    >>> p.props["root_span_ids"], [r["span_id"] for r in p.parents], p.edges
-    (['c'], ['s'], [[0, 1, 'CHILD_OF', True, False, True]])
-    """
-    if not trace.spans:
-        raise InputError("trace has no spans", record=f"trace {trace.trace_id}")
-    seen: set[str] = set()
-    spans, parents, links = [], [], []
-    for span in trace.spans:
-        where = f"trace {trace.trace_id} span {span.span_id}"
-        if span.trace_id != trace.trace_id:
-            raise InputError(f"span belongs to trace {span.trace_id}", record=where, field="trace_id")
-        if span.span_id in seen:
-            raise InputError("duplicate span id in one trace", record=where, field="span_id")
-        seen.add(span.span_id)
-        spans.append({"trace_id": span.trace_id, "service": span.service, "props": span_props(span)})
-        if span.parent_span_id is not None:
-            row = {"trace_id": span.trace_id, "span_id": span.span_id,
-                   "parent_span_id": span.parent_span_id,
-                   "ref_type": span.ref_type.value if span.ref_type else "CHILD_OF"}
-            parents.append(row)
-        if span.links:
-            links.extend(link_rows(span.trace_id, span.span_id, span.links))
-    index = {s.span_id: i for i, s in enumerate(trace.spans)}
-    pairs = [(index[r["parent_span_id"]], index[r["span_id"]], r["ref_type"])
-             for r in parents if r["parent_span_id"] in index]
-    children = Counter(p for p, _, _ in pairs)
-    edges = []
-    for p, c, ref_type in pairs:  # [parent, child, ref_type, remote call?, inferred?, gap known?]
-        ps, cs = trace.spans[p], trace.spans[c]
-        call = call_type(ps.kind.value, ps.service, cs.kind.value, cs.service)
-        edges.append([p, c, ref_type, call is not None, call == "inferred", call != "inferred" or children[p] == 1])
-    return _Prepared(trace.trace_id, spans, {s.service for s in trace.spans}, edges, parents,
-                     links, _trace_props(trace))
-
-
 def _batches(
     traces: Iterable[Trace], batch_spans: int, summary: IngestSummary, strict: bool
-) -> Iterator[list[_Prepared]]:
+) -> Iterator[list[Prepared]]:
     """Group prepared traces into batches of whole traces; unstorable traces go to ``skipped``.
 
     A skipped trace names the file it was read from when ``traces`` knows it (a TraceStream's
     ``file_of``).
     """
-    batch: list[_Prepared] = []
+    batch: list[Prepared] = []
     ids: set[str] = set()
     size = 0
     file_of = getattr(traces, "file_of", None)
@@ -164,7 +96,7 @@ def _run(tx: ManagedTransaction, stats: dict[str, int], query: str, **params: An
     return records
 
 
-def _write_links(tx: ManagedTransaction, stats: dict[str, int], batch: list[_Prepared], ids: list[str]) -> None:
+def _write_links(tx: ManagedTransaction, stats: dict[str, int], batch: list[Prepared], ids: list[str]) -> None:
     """LINKS_TO edges from this batch, and from stored spans waiting for a target in this batch."""
     rows = [row for p in batch for row in p.links]
     for rec in _run(tx, stats, queries.PENDING_LINK_SOURCES, trace_ids=ids):
@@ -180,7 +112,7 @@ def _write_links(tx: ManagedTransaction, stats: dict[str, int], batch: list[_Pre
         _run(tx, stats, queries.CLEAR_PENDING, rows=[{"trace_id": t, "span_id": s} for t, s in done])
 
 
-def _write_batch_tx(tx: ManagedTransaction, batch: list[_Prepared]) -> dict[str, int]:
+def _write_batch_tx(tx: ManagedTransaction, batch: list[Prepared]) -> dict[str, int]:
     """The whole batch in one transaction (re-run from scratch when the driver retries)."""
     stats = {"nodes": 0, "relationships": 0}
     ids = [p.trace_id for p in batch]
@@ -197,7 +129,7 @@ def _write_batch_tx(tx: ManagedTransaction, batch: list[_Prepared]) -> dict[str,
     return stats
 
 
-def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[_Prepared], services: list[str]) -> None:
+def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[Prepared], services: list[str]) -> None:
     """Traces with no stored span: one CREATE statement for spans, edges and remote calls."""
     position = {name: i for i, name in enumerate(services)}
     rows = [
@@ -208,7 +140,7 @@ def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[_Prepar
     _run(tx, stats, queries.CREATE_TRACES, services=services, traces=rows)
 
 
-def _write(session: Session, batch: list[_Prepared]) -> dict[str, int]:
+def _write(session: Session, batch: list[Prepared]) -> dict[str, int]:
     """The batch in one transaction, or a new big trace (a batch of its own) in several."""
     p, stats = batch[0], {"nodes": 0, "relationships": 0}
     if len(batch) > 1 or len(p.spans) <= BIG_TRACE_SPANS or start_big_trace(
@@ -218,7 +150,7 @@ def _write(session: Session, batch: list[_Prepared]) -> dict[str, int]:
                            lambda tx, st: _write_links(tx, st, batch, [p.trace_id]), stats)
 
 
-def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[_Prepared]) -> None:
+def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[Prepared]) -> None:
     """Traces that already have spans: MERGE, then whole-trace fix-ups and recomputed aggregates.
 
     A re-sent span replaces the stored one, and every edge that depended on the old version goes:
@@ -238,7 +170,7 @@ def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[_Prepare
     _run(tx, stats, queries.RECOMPUTE_TRACES, trace_ids=old_ids)
 
 
-def _stale_links(old: list[_Prepared], keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+def _stale_links(old: list[Prepared], keys: list[dict[str, str]]) -> list[dict[str, Any]]:
     """Rows for ``STALE_LINKS``: each span of ``old`` with the link targets its new version names
     (its ``LINKS_TO`` edges to other targets go; ``_write_links`` then makes the named ones)."""
     targets: dict[tuple[str, str], list[list[str]]] = {}
@@ -273,7 +205,7 @@ class _BatchFailed(Exception):
 
 
 def _write_batch(
-    driver: Driver, batch: list[_Prepared], database: str, summary: IngestSummary, strict: bool = False
+    driver: Driver, batch: list[Prepared], database: str, summary: IngestSummary, strict: bool = False
 ) -> None:
     """Write ``batch`` into ``summary`` (this batch's own); on a refusal, split it so only the refusing trace is skipped."""
     try:
@@ -340,7 +272,7 @@ class _Pipeline:
         self.error: BaseException | None = None
         self.failed_number = 0
 
-    def _job(self, batch: list[_Prepared]) -> IngestSummary:
+    def _job(self, batch: list[Prepared]) -> IngestSummary:
         part = IngestSummary()
         try:
             _write_batch(self.driver, batch, self.database, part, self.strict)
@@ -368,7 +300,7 @@ class _Pipeline:
         if self.error is None and self.on_progress is not None:
             self.on_progress(self.summary)
 
-    def submit(self, batch: list[_Prepared]) -> None:
+    def submit(self, batch: list[Prepared]) -> None:
         ids = {p.trace_id for p in batch}
         alone = any(p.links for p in batch)
         while self.flight and (alone or len(self.flight) >= self.workers

@@ -1,6 +1,6 @@
 """The graph of a stream of traces as CSV rows, built by the driver path's own code.
 
-Every trace goes through :func:`graphtrace.store.ingest.prepare` (and so
+Every trace goes through :func:`graphtrace.store.rows.prepare` (and so
 ``codec.span_props``), exactly as ``graphtrace ingest`` does; what Cypher
 computes on the driver path is computed here the same way:
 
@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from graphtrace.errors import InputError
 from graphtrace.model import Trace
-from graphtrace.store.ingest import prepare
+from graphtrace.store.rows import prepare
 
 TRACE, SPAN, SERVICE = "Trace", "Span", "Service"
 PENDING = "LinkPending"

@@ -23,7 +23,7 @@ from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic, Trace, shard_of
 from graphtrace.store.bulk.csvfiles import CsvSet, encode
 from graphtrace.store.bulk.rows import PENDING, SPAN, TRACE, Spill, merge_pieces, node_id, trace_graph
-from graphtrace.store.ingest import prepare
+from graphtrace.store.rows import prepare
 
 Fixup = tuple[str, dict[str, str], dict[str, Any]]  # (label, key properties, properties to set)
 
