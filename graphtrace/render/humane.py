@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from graphtrace.render.safe import literal
+from graphtrace.render.safe import cell_text, literal
 from graphtrace.render.units import format_share
 
 KINDS = ("duration", "time", "offset", "ratio", "share", "id", "text", "count")
@@ -85,8 +85,6 @@ def format_value(kind: str, value: Any, *, origin: int | None = None) -> str:
     >>> format_value("count", 1234567), format_value("share", -0.0125), format_value("duration", None)
     ('1,234,567', '-1.3%', '')
     """
-    from graphtrace.render.table import cell_text
-
     if value is None:
         return ""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)

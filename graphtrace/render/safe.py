@@ -24,6 +24,9 @@ objects, so ``[bold]`` and ``[/x]`` are just characters.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import orjson
 
 # Bidi embeddings/overrides/isolates, the LRM/RLM/ALM marks, zero-width joiners and the BOM:
 # characters that reorder or hide text without being visible themselves.
@@ -60,3 +63,18 @@ def safe_lines(text: str) -> str:
     'one\\ntwo␛]8;;http://x␇'
     """
     return _UNSAFE_KEEP_LINES.sub(_visible, text)
+
+
+def cell_text(value: Any) -> str:
+    """A value as table cell text: ``None`` is empty, lists and dicts are compact JSON.
+
+    >>> cell_text(None), cell_text(2.5), cell_text(["a", 1]), cell_text(True)
+    ('', '2.5', '["a",1]', 'true')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        return orjson.dumps(value, default=str).decode()
+    return str(value)

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from graphtrace.render.safe import literal
+from graphtrace.render.safe import cell_text, literal
 
 FORMATS = ("table", "plain", "json", "csv")
 DEFAULT_WIDTH = 100
@@ -39,21 +39,6 @@ def _row_values(columns: Sequence[str], row: Mapping[str, Any] | Sequence[Any]) 
     if len(values) != len(columns):
         raise ValueError(f"row has {len(values)} values for {len(columns)} columns: {values!r}")
     return values
-
-
-def cell_text(value: Any) -> str:
-    """A value as table cell text: ``None`` is empty, lists and dicts are compact JSON.
-
-    >>> cell_text(None), cell_text(2.5), cell_text(["a", 1]), cell_text(True)
-    ('', '2.5', '["a",1]', 'true')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple, dict)):
-        return orjson.dumps(value, default=str).decode()
-    return str(value)
 
 
 def is_numeric_column(values: Sequence[Any]) -> bool:
