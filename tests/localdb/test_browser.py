@@ -130,7 +130,7 @@ def test_browser_runs_a_recipe_on_the_local_server(neo4j_target, clean_db, neo4j
         _type_lines(chrome, by("activeEditor"), recipe.body)
         by("editor-Run").click()
         frame = _wait(lambda: next((f for f in chrome.find_elements(By.CSS_SELECTOR, '[data-testid="frame"]')
-                                    if "Started streaming" in f.text), None), what="the recipe's result")
+                                    if "Started streaming" in f.text), None), timeout=90, what="the recipe's result")
         missing = [sid for sid in expected if sid not in frame.text]
         assert not missing, f"Browser's result lacks span ids {missing}"
         if os.environ.get("GRAPHTRACE_BROWSER_SCREENSHOT") == "1":
