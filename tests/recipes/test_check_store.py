@@ -67,11 +67,12 @@ def _chain(tid: str, n: int) -> Trace:
 
 def test_timeout_reaches_the_server(store):
     # Neo4j checks transaction timeouts every 2 s, so the query must outlast that: the per-trace
-    # recipes expand every root-to-span path, which on a 1,500-deep chain takes well over 2 s
-    # (docs/performance.md, "Pathological traces": 15-23 s at 1,000 deep).
-    deep = uuid.uuid4().hex
-    store([_chain(deep, 1500)])
-    slow = _cli(["check", "--trace-id", deep, "--timeout", "0.5"], store)
+    # recipes are linear in the spans now, so the traces are big: two 20,000-deep chains in one
+    # batched call-tree query, about 1.6 s each on a quiet machine (docs/performance.md,
+    # "Pathological traces"), so over 3 s: past the 0.5 s timeout and a 2 s check interval.
+    deep, deep2 = uuid.uuid4().hex, uuid.uuid4().hex
+    store([_chain(deep, 20_000), _chain(deep2, 20_000)])
+    slow = _cli(["check", "--trace-id", deep, "--trace-id", deep2, "--timeout", "0.5"], store)
     assert slow.returncode == 2, slow.stdout + slow.stderr
     assert slow.stderr.startswith("Error: ") and "timed out after 0.5 s" in slow.stderr
     assert "Traceback" not in slow.stderr
