@@ -34,6 +34,7 @@ MAX_GUIDES = 40
 LABEL_CAP = 100
 LINE_WIDTH = 100  # a line fits 100 columns unless the tree's guides alone are wider
 MIN_LABEL = 24  # a label is never cut shorter than this
+NAME_MIN = 34  # a span name is never cut shorter than this (grpc.oteldemo.CartService/AddItem stays whole)
 
 
 def _cut(label: str, room: int) -> str:
@@ -96,10 +97,18 @@ def walk(spans: Sequence[Mapping[str, Any]], roots: Sequence[str]) -> list[tuple
     return out
 
 
-def _label(span: Mapping[str, Any]) -> str:
+def _label(span: Mapping[str, Any], room: int | None = None) -> str:
+    """``★ [service] name (KIND) !ERROR``; with ``room``, only the name is cut (never below NAME_MIN).
+
+    >>> _label({"service": "cart", "name": "x" * 50, "kind": "SERVER"}, 30)
+    '[cart] xxxxxxxxxxxxxxxxx…xxxxxxxxxxxxxxxx (SERVER)'
+    """
     mark = f"{MARK} " if (span.get("critical_path_ns") or 0) > 0 else ""
     error = " !ERROR" if span.get("status") == "ERROR" else ""
     service, name, kind = (literal(span.get(k)) for k in ("service", "name", "kind"))
+    if room is not None:
+        fixed = len(mark) + len(service) + len(kind) + len(error) + len("[]  ()")
+        name = _cut(name, max(room - fixed, NAME_MIN))
     return f"{mark}[{service}] {name} ({kind}){error}"
 
 
@@ -137,8 +146,9 @@ def tree_lines(spans: Sequence[Mapping[str, Any]], roots: Sequence[str]) -> list
     dur_w = max((len(x) for x in durations), default=0)
     self_w = max((len(x) for x in selfs), default=0)
     room = max(LINE_WIDTH - dur_w - self_w - len(" .  ms  self  ms") - 1, MIN_LABEL)  # label + dot leaders
-    labels = [p + _cut(_label(by_id[sid]), room - len(p)) for p, (sid, _d, _l) in zip(_prefixes(order), order)]
-    width = min(max((len(x) for x in labels), default=0), LABEL_CAP, room)
+    # only the name is cut, so the service and kind stay readable; a deep tree may pass LINE_WIDTH
+    labels = [p + _label(by_id[sid], room - len(p)) for p, (sid, _d, _l) in zip(_prefixes(order), order)]
+    width = min(max((len(x) for x in labels), default=0), LABEL_CAP)
     return [
         f"{label} {'.' * (max(width - len(label), 0) + 1)} {dur:>{dur_w}} ms  self {own:>{self_w}} ms"
         for label, dur, own in zip(labels, durations, selfs)
