@@ -36,7 +36,8 @@ def chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
-def _count(stats: dict[str, int], tx: ManagedTransaction, query: str, **params: Any) -> list[Any]:
+def run_counted(tx: ManagedTransaction, stats: dict[str, int], query: str, **params: Any) -> list[Any]:
+    """Run ``query`` in ``tx``; its records, with the nodes and relationships it created added to ``stats``."""
     result = tx.run(query, params)
     records = list(result)
     counters = result.consume().counters
@@ -56,12 +57,12 @@ def start_big_trace(session: Session, trace_id: str, services: list[str], stats:
 
     A new trace is marked ``incomplete``; stale pieces of an earlier failed write are deleted.
     """
-    rec = session.execute_write(lambda tx: _count(stats, tx, queries.BIG_TRACE_START, trace_id=trace_id))[0]
+    rec = session.execute_write(lambda tx: run_counted(tx, stats, queries.BIG_TRACE_START, trace_id=trace_id))[0]
     if rec["existed"] and not rec["incomplete"]:
         return True
     if rec["existed"]:
         session.run(queries.DELETE_TRACE_SPANS_CHUNKED, trace_id=trace_id).consume()
-    session.execute_write(lambda tx: _count(stats, tx, queries.MERGE_SERVICES, names=services))
+    session.execute_write(lambda tx: run_counted(tx, stats, queries.MERGE_SERVICES, names=services))
     return False
 
 
@@ -75,16 +76,16 @@ def write_big_trace(session: Session, trace_id: str, spans: list[dict[str, Any]]
     try:
         for part in chunks(spans, CHUNK_ROWS):
             rows = [{"service": r["service"], "props": r["props"]} for r in part]
-            session.execute_write(lambda tx, rows=rows: _count(
-                stats, tx, queries.CREATE_TRACE_SPANS, trace_id=trace_id, rows=rows))
+            session.execute_write(lambda tx, rows=rows: run_counted(
+                tx, stats, queries.CREATE_TRACE_SPANS, trace_id=trace_id, rows=rows))
         for part in chunks(edges, CHUNK_ROWS):
             named = [[ids[e[0]], ids[e[1]], *e[2:]] for e in part]
-            session.execute_write(lambda tx, named=named: _count(
-                stats, tx, queries.CREATE_TRACE_EDGES, trace_id=trace_id, edges=named))
+            session.execute_write(lambda tx, named=named: run_counted(
+                tx, stats, queries.CREATE_TRACE_EDGES, trace_id=trace_id, edges=named))
 
         def last(tx: ManagedTransaction) -> None:
             finish(tx, stats)
-            _count(stats, tx, queries.BIG_TRACE_FINISH, trace_id=trace_id, props=props)
+            run_counted(tx, stats, queries.BIG_TRACE_FINISH, trace_id=trace_id, props=props)
 
         session.execute_write(last)
     except BaseException:

@@ -35,7 +35,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graphtrace.errors import InputError, StoreError
 from graphtrace.model import Diagnostic, Trace
 from graphtrace.store import queries
-from graphtrace.store.big_trace import BIG_TRACE_SPANS, start_big_trace, write_big_trace
+from graphtrace.store.big_trace import BIG_TRACE_SPANS, run_counted, start_big_trace, write_big_trace
 from graphtrace.store.codec import link_rows, links_from_json
 from graphtrace.store.rows import Prepared, prepare
 
@@ -87,40 +87,31 @@ def _batches(
         yield batch
 
 
-def _run(tx: ManagedTransaction, stats: dict[str, int], query: str, **params: Any) -> list[Any]:
-    result = tx.run(query, params)
-    records = list(result)
-    counters = result.consume().counters
-    stats["nodes"] += counters.nodes_created
-    stats["relationships"] += counters.relationships_created
-    return records
-
-
 def _write_links(tx: ManagedTransaction, stats: dict[str, int], batch: list[Prepared], ids: list[str]) -> None:
     """LINKS_TO edges from this batch, and from stored spans waiting for a target in this batch."""
     rows = [row for p in batch for row in p.links]
-    for rec in _run(tx, stats, queries.PENDING_LINK_SOURCES, trace_ids=ids):
+    for rec in run_counted(tx, stats, queries.PENDING_LINK_SOURCES, trace_ids=ids):
         rows.extend(link_rows(rec["trace_id"], rec["span_id"], links_from_json(rec["links_json"])))
     if not rows:
         return
-    missing = _run(tx, stats, queries.LINKS, rows=rows)
+    missing = run_counted(tx, stats, queries.LINKS, rows=rows)
     waiting = {(r["trace_id"], r["span_id"]) for r in missing}
     done = {(r["trace_id"], r["span_id"]) for r in rows} - waiting
     if missing:
-        _run(tx, stats, queries.MARK_PENDING, rows=[r.data() for r in missing])
+        run_counted(tx, stats, queries.MARK_PENDING, rows=[r.data() for r in missing])
     if done:
-        _run(tx, stats, queries.CLEAR_PENDING, rows=[{"trace_id": t, "span_id": s} for t, s in done])
+        run_counted(tx, stats, queries.CLEAR_PENDING, rows=[{"trace_id": t, "span_id": s} for t, s in done])
 
 
 def _write_batch_tx(tx: ManagedTransaction, batch: list[Prepared]) -> dict[str, int]:
     """The whole batch in one transaction (re-run from scratch when the driver retries)."""
     stats = {"nodes": 0, "relationships": 0}
     ids = [p.trace_id for p in batch]
-    existed = {r["trace_id"] for r in _run(tx, stats, queries.MERGE_TRACES, trace_ids=ids) if r["existed"]}
+    existed = {r["trace_id"] for r in run_counted(tx, stats, queries.MERGE_TRACES, trace_ids=ids) if r["existed"]}
     new = [p for p in batch if p.trace_id not in existed]
     old = [p for p in batch if p.trace_id in existed]
     services = sorted({n for p in batch for n in p.services})
-    _run(tx, stats, queries.MERGE_SERVICES, names=services)
+    run_counted(tx, stats, queries.MERGE_SERVICES, names=services)
     if new:
         _create_new(tx, stats, new, services)
     if old:
@@ -137,7 +128,7 @@ def _create_new(tx: ManagedTransaction, stats: dict[str, int], new: list[Prepare
          "spans": [{"svc": position[r["service"]], "props": r["props"]} for r in p.spans]}
         for p in new
     ]
-    _run(tx, stats, queries.CREATE_TRACES, services=services, traces=rows)
+    run_counted(tx, stats, queries.CREATE_TRACES, services=services, traces=rows)
 
 
 def _write(session: Session, batch: list[Prepared]) -> dict[str, int]:
@@ -157,17 +148,17 @@ def _merge_old(tx: ManagedTransaction, stats: dict[str, int], old: list[Prepared
     the stored edges of the trace are those of the merged trace (see :func:`_stale_links`).
     """
     old_ids = [p.trace_id for p in old]
-    _run(tx, stats, queries.MERGE_SPANS, rows=[r for p in old for r in p.spans])
+    run_counted(tx, stats, queries.MERGE_SPANS, rows=[r for p in old for r in p.spans])
     keys = [{"trace_id": r["trace_id"], "span_id": r["props"]["span_id"]} for p in old for r in p.spans]
-    _run(tx, stats, queries.STALE_PARENT_EDGES, rows=keys)
+    run_counted(tx, stats, queries.STALE_PARENT_EDGES, rows=keys)
     parents = [r for p in old for r in p.parents]
     if parents:
-        _run(tx, stats, queries.PARENT_EDGES, rows=parents)
-    _run(tx, stats, queries.ADOPT_CHILDREN, rows=keys)
-    _run(tx, stats, queries.STALE_REMOTE_CALLS, trace_ids=old_ids)
-    _run(tx, stats, queries.TRACE_REMOTE_CALLS, trace_ids=old_ids)
-    _run(tx, stats, queries.STALE_LINKS, rows=_stale_links(old, keys))
-    _run(tx, stats, queries.RECOMPUTE_TRACES, trace_ids=old_ids)
+        run_counted(tx, stats, queries.PARENT_EDGES, rows=parents)
+    run_counted(tx, stats, queries.ADOPT_CHILDREN, rows=keys)
+    run_counted(tx, stats, queries.STALE_REMOTE_CALLS, trace_ids=old_ids)
+    run_counted(tx, stats, queries.TRACE_REMOTE_CALLS, trace_ids=old_ids)
+    run_counted(tx, stats, queries.STALE_LINKS, rows=_stale_links(old, keys))
+    run_counted(tx, stats, queries.RECOMPUTE_TRACES, trace_ids=old_ids)
 
 
 def _stale_links(old: list[Prepared], keys: list[dict[str, str]]) -> list[dict[str, Any]]:
