@@ -14,35 +14,20 @@ import uuid
 import pytest
 
 from graphtrace.errors import RecipeError
-from graphtrace.model import Span, SpanKind, Trace
 from graphtrace.jobs.check import check_traces
 from graphtrace.recipes.catalog import builtin_dir, load_recipe
 from graphtrace.recipes.run import run_recipe
+
+from bench.pathological import chain, fanout
 
 US = 1_000
 RUN = uuid.uuid4().hex[:8]
 
 
-def chain(tid: str, n: int) -> Trace:
-    """c0 -> c1 -> ... -> c{n-1}: c_i starts at i us; c0 ends at 4n us, and each child ends 1 us before
-    its parent, except every third (i % 3 == 2 -> c_{i+1}) ends 1 us after it (sanitising clips it)."""
-    spans, start, end = [], 0, 4 * n * US
-    for i in range(n):
-        spans.append(Span(trace_id=tid, span_id=f"c{i}", parent_span_id=f"c{i - 1}" if i else None,
-                          service=f"svc{i % 7}", name=f"op{i % 5}", kind=SpanKind.INTERNAL,
-                          start_ns=start, end_ns=end))
-        start += US
-        end += US if i % 3 == 2 else -US
-    return Trace(trace_id=tid, spans=spans)
-
-
-def fanout(tid: str, n: int) -> Trace:
-    """Root r [0, n] us with n - 1 children k_i [i, i + 5] us (i = 1 .. n - 1); the last 4 stick out."""
-    root = Span(trace_id=tid, span_id="r", service="front", name="GET /", kind=SpanKind.SERVER,
-                start_ns=0, end_ns=n * US)
-    kids = [Span(trace_id=tid, span_id=f"k{i}", parent_span_id="r", service="front", name=f"call{i % 9}",
-                 kind=SpanKind.CLIENT, start_ns=i * US, end_ns=(i + 5) * US) for i in range(1, n)]
-    return Trace(trace_id=tid, spans=[root, *kids])
+# The shapes are bench/pathological.py's, so the suite tests what the benchmark measures:
+# chain: c0 -> c1 -> ... -> c{n-1}: c_i starts at i us; c0 ends at 4n us, and each child ends 1 us before
+#   its parent, except every third (i % 3 == 2 -> c_{i+1}) ends 1 us after it (sanitising clips it).
+# fanout: root r [0, n] us with n - 1 children k_i [i, i + 5] us (i = 1 .. n - 1); the last 4 stick out.
 
 
 def _rows(store, recipe: str, **params) -> list[dict]:
