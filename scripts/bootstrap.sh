@@ -10,13 +10,18 @@ if ! command -v java >/dev/null 2>&1 || ! java -version 2>&1 | grep -Eq 'version
   need_apt+=(openjdk-17-jre-headless)
 fi
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+# The test command (scripts/test.sh) also wants Debian's Chromium and its driver for the Neo4j Browser test.
+if [ "${GRAPHTRACE_BOOTSTRAP_BROWSER:-0}" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "bootstrap: installing ${need_apt[*]} with apt-get" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
-    echo "bootstrap: missing ${need_apt[*]}; install Java >= 17 and Maven (e.g. apt-get install ${need_apt[*]})." >&2
+    echo "bootstrap: missing ${need_apt[*]}; install them (e.g. apt-get install ${need_apt[*]})." >&2
     echo "bootstrap: continuing; Neo4j-backed features will say what is missing." >&2
   fi
 fi

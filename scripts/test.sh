@@ -4,21 +4,9 @@
 # assembled from Maven Central (tests/conftest.py starts and stops it).  Neo4j tests fail, never skip.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GRAPHTRACE_BOOTSTRAP_BROWSER=1  # bootstrap also installs Chromium for the Neo4j Browser test
 source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
-# Debian's Chromium and its driver: the Neo4j Browser test drives them (tests/localdb/test_browser.py).
-browser_apt=()
-command -v chromium >/dev/null 2>&1 || browser_apt+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || browser_apt+=(chromium-driver)
-if [ ${#browser_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing ${browser_apt[*]} with apt-get" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${browser_apt[@]}" >/dev/null
-  else
-    echo "test.sh: missing ${browser_apt[*]}; the Neo4j Browser test will fail (apt-get install ${browser_apt[*]})." >&2
-  fi
-fi
 export GRAPHTRACE_REQUIRE_NEO4J="${GRAPHTRACE_REQUIRE_NEO4J:-1}"
 set +e
 .venv/bin/python -m pytest -q "$@"
