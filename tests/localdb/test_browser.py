@@ -86,6 +86,18 @@ def _local_server(uri: str):
     return st if st.running and st.bolt_uri == uri else None
 
 
+def _fill(by, tid: str, text: str) -> None:
+    def attempt() -> bool:
+        field = by(tid)
+        if not (field.is_displayed() and field.is_enabled()):
+            return False
+        field.clear()
+        field.send_keys(text)
+        return field.get_attribute("value") == text
+
+    _wait(attempt, what=f"the {tid} field to take input")
+
+
 def _type_lines(chrome, element, text: str) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
@@ -119,16 +131,17 @@ def test_browser_runs_a_recipe_on_the_local_server(neo4j_target, clean_db, neo4j
         chrome.get(st.browser_url)
         address = _wait(lambda: by("boltaddress").get_attribute("value"), what="the connect form")
         assert address == f"127.0.0.1:{settings.uri.rsplit(':', 1)[1]}"  # advertised, not the default 7687
-        by("username").clear()
-        by("username").send_keys(settings.user)
-        by("password").send_keys(settings.password.get_secret_value())
-        by("connect").click()
+        # Browser renders the form before its fields take input (an animation, then focus); type only
+        # into a field that is displayed and enabled, and retry until the value sticks.
+        _fill(by, "username", settings.user)
+        _fill(by, "password", settings.password.get_secret_value())
+        _wait(lambda: by("connect").click() is None, what="the connect button")
         _wait(lambda: "You are connected as user" in chrome.page_source, what="the connection")
         _type_lines(chrome, by("activeEditor"), f":param trace_id => '{TRACE_ID}'")
-        by("editor-Run").click()
+        _wait(lambda: by("editor-Run").click() is None, what="the Run button")
         _wait(lambda: "Successfully set your parameters" in chrome.page_source, what=":param")
         _type_lines(chrome, by("activeEditor"), recipe.body)
-        by("editor-Run").click()
+        _wait(lambda: by("editor-Run").click() is None, what="the Run button")
         frame = _wait(lambda: next((f for f in chrome.find_elements(By.CSS_SELECTOR, '[data-testid="frame"]')
                                     if "Started streaming" in f.text), None), timeout=90, what="the recipe's result")
         missing = [sid for sid in expected if sid not in frame.text]
