@@ -21,6 +21,7 @@ from graphtrace.http.body import BadEncoding, TooLarge, read_body, token_ok
 from graphtrace.http.errors import error_response, from_exception, internal_error
 from graphtrace.http.metrics import prometheus_text
 from graphtrace.http.openapi import openapi_document
+from graphtrace.http.ui import ui_routes
 from graphtrace.jobs import serve_api
 
 MAX_API_BODY = 1024 * 1024
@@ -99,6 +100,7 @@ def api_app(service, *, token: str | None) -> Starlette:
         Route("/api/traces", traces), Route("/api/traces/{trace_id}", trace),
         Route("/api/recipes", recipes), Route("/api/recipes/{name}", run_recipe, methods=["POST"]),
         Route("/api/edges", fixed_recipe("slow-edges")), Route("/api/compare", fixed_recipe("compare-windows")),
+        *ui_routes(),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:

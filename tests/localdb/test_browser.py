@@ -14,7 +14,6 @@ them the test is skipped, except under GRAPHTRACE_REQUIRE_NEO4J=1 (CI), where it
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -24,34 +23,12 @@ import pytest
 
 from graphtrace import localdb
 from graphtrace.recipes.catalog import get_recipe
+from tests.helpers import headless_chrome
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "otel-demo-add-to-cart.json"
 TRACE_ID = "971a659583cb354ebf2a7babf50db2f8"
 SCREENSHOT = ROOT / "docs" / "images" / "neo4j-browser.png"
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("GRAPHTRACE_REQUIRE_NEO4J", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"the Browser test is required in CI but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def _chrome():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _missing("selenium is not installed (pip install -e '.[test]')")
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not browser or not driver:
-        _missing("chromium / chromedriver are not installed (apt-get install chromium chromium-driver)")
-    options = Options()
-    options.binary_location = browser
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(arg)
-    return webdriver.Chrome(service=Service(driver), options=options)
 
 
 def _wait(predicate, timeout: float = 30.0, what: str = "condition"):
@@ -121,7 +98,7 @@ def test_browser_runs_a_recipe_on_the_local_server(neo4j_target, clean_db, neo4j
         recipe.body, {"trace_id": TRACE_ID}, database_=settings.database).records]
     assert expected, "the seed trace has a critical path"
 
-    chrome = _chrome()
+    chrome = headless_chrome()
     try:
         from selenium.webdriver.common.by import By
 

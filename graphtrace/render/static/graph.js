@@ -1,0 +1,1 @@
+// graph page: see app.js for GT.register.

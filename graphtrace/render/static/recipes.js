@@ -1,0 +1,1 @@
+// recipes page: see app.js for GT.register.

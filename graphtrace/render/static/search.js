@@ -1,0 +1,1 @@
+// search page: see app.js for GT.register.

@@ -1,0 +1,1 @@
+// trace page: see app.js for GT.register.

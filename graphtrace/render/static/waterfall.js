@@ -1,0 +1,1 @@
+// waterfall page: see app.js for GT.register.
