@@ -6,10 +6,14 @@ driver sends.  ``null`` (or ``none``) is accepted for every type.
 
 Types: ``int``, ``float``, ``string``, ``bool``, ``list<string>``,
 ``duration`` (``250ms``, ``1.5s``, ``2m`` or an int ns -> int ns) and
-``time`` (ISO-8601, naive = UTC, or an int ns since the epoch -> int ns).
+``time`` (ISO-8601, naive = UTC: ``2026-12-06``, ``2026-12-06T10:00``,
+``2026-12-06T10:00:00Z``, ``...+02:00``; relative to now: ``now``, ``now-15m``, ``now-2h``,
+``now-1d``; or an int ns since the epoch -> int ns).
 
 >>> convert("1.5s", "duration"), convert("2024-01-01T00:00:00Z", "time")
 (1500000000, 1704067200000000000)
+>>> convert("now-1d", "time", now_ns=1704067200000000000)  # 2024-01-01 minus 86,400 s
+1703980800000000000
 >>> parse_literal("'cart'"), parse_literal("null"), parse_literal("['a', 'b']")
 ('cart', None, ['a', 'b'])
 """
@@ -17,14 +21,16 @@ Types: ``int``, ``float``, ``string``, ``bool``, ``list<string>``,
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 from typing import Any
 
 PARAM_TYPES = ("int", "float", "string", "bool", "list<string>", "duration", "time")
 
 _UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-          "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$")
+          "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000}
+_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h|d)?\s*$")
+_RELATIVE = re.compile(r"^now\s*(?:([-+])\s*(.+))?$", re.I)
 _ISO_FRACTION = re.compile(r"^(.*T\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(.*)$")
 _STRING_LIT = re.compile(r"""^'((?:[^'\\]|\\.)*)'$|^"((?:[^"\\]|\\.)*)"$""", re.S)
 _LIST_ITEM = re.compile(r"""\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^,\s]+)\s*(,|$)""")
@@ -76,14 +82,14 @@ def parse_literal(text: str) -> Any:
 
 
 def parse_duration(text: str) -> int:
-    """``250ms``, ``1.5s``, ``2m``, ``10us``, ``1h`` or a bare integer (ns) -> int ns.
+    """``250ms``, ``1.5s``, ``2m``, ``10us``, ``1h``, ``1d`` or a bare integer (ns) -> int ns.
 
     >>> parse_duration("250ms"), parse_duration("2m"), parse_duration("1500")
     (250000000, 120000000000, 1500)
     """
     m = _DURATION.match(text)
     if not m:
-        raise ValueProblem(f"not a duration: {text!r} (examples: 250ms, 1.5s, 2m, 1000000)")
+        raise ValueProblem(f"not a duration: {text!r} (examples: 250ms, 1.5s, 2m, 1d, 1000000)")
     number, unit = m.group(1), m.group(2) or "ns"
     if unit == "ns" and "." in number:
         raise ValueProblem(f"not a duration: {text!r} (nanoseconds must be whole)")
@@ -96,15 +102,41 @@ def parse_duration(text: str) -> int:
     return sign * value
 
 
-def parse_time(text: str) -> int:
-    """ISO-8601 (naive means UTC; up to 9 fraction digits kept) or int ns since the epoch -> int ns.
+def _relative(match: re.Match[str], now_ns: int | None) -> int:
+    """``now`` plus or minus a duration, in ns since the epoch."""
+    now = time.time_ns() if now_ns is None else now_ns
+    sign, amount = match.group(1), match.group(2)
+    if sign is None:
+        return now
+    try:
+        offset = parse_duration(amount)
+    except ValueProblem as exc:
+        raise ValueProblem(f"not a time: {match.group(0)!r} (relative forms: now, now-15m, now-2h, "
+                           "now-1d)") from exc
+    return now - offset if sign == "-" else now + offset
+
+
+def parse_time(text: str, *, now_ns: int | None = None) -> int:
+    """ISO-8601 (naive means UTC; up to 9 fraction digits kept), ``now[-+]DURATION`` or int ns -> int ns.
+
+    ``now_ns`` fixes "now" (tests); by default it is the clock's time.
 
     >>> parse_time("1970-01-01T00:00:01.000000002Z"), parse_time("1700000000000000000")
     (1000000002, 1700000000000000000)
+    >>> parse_time("2026-12-06"), parse_time("2026-12-06T10:00")  # naive = UTC
+    (1796515200000000000, 1796551200000000000)
+    >>> parse_time("2026-12-06T10:00:00+02:00") == parse_time("2026-12-06T08:00:00Z")
+    True
+    >>> fixed = 1796551200000000000  # 2026-12-06T10:00:00Z
+    >>> parse_time("now", now_ns=fixed) - fixed, parse_time("now-15m", now_ns=fixed) - fixed
+    (0, -900000000000)
     """
     text = text.strip()
     if re.fullmatch(r"-?\d+", text):
         return int(text)
+    relative = _RELATIVE.match(text)
+    if relative:
+        return _relative(relative, now_ns)
     m = _ISO_FRACTION.match(text)
     frac = ""
     if m:
@@ -112,8 +144,8 @@ def parse_time(text: str) -> int:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ValueProblem(f"not a time: {text!r} (use ISO-8601 like 2024-05-01T12:00:00Z, "
-                           "or integer ns since the epoch)") from exc
+        raise ValueProblem(f"not a time: {text!r} (use ISO-8601 like 2024-05-01T12:00:00Z or "
+                           "2024-05-01, now-15m / now-2h / now-1d, or integer ns since the epoch)") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     seconds = int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds())
@@ -130,8 +162,10 @@ def _as_bool(text: str) -> bool:
     raise ValueProblem(f"not a boolean: {text!r} (use true or false)")
 
 
-def convert(value: Any, type_: str) -> Any:
+def convert(value: Any, type_: str, *, now_ns: int | None = None) -> Any:
     """Convert a user value (usually a string) to ``type_``; ``None``/``"null"`` stay ``None``.
+
+    ``now_ns`` fixes "now" for relative times (``now-15m``); by default the clock's time.
 
     >>> convert("5", "int"), convert("a,b", "list<string>"), convert("no", "bool")
     (5, ['a', 'b'], False)
@@ -161,7 +195,7 @@ def convert(value: Any, type_: str) -> Any:
         return [part.strip() for part in value.split(",") if part.strip()]
     if type_ == "duration":
         return parse_duration(value)
-    return parse_time(value)
+    return parse_time(value, now_ns=now_ns)
 
 
 def _check_native(value: Any, type_: str) -> Any:
