@@ -11,13 +11,12 @@ answer says why when the data lacks what the recipe needs
 from __future__ import annotations
 
 import logging
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from graphtrace.cli.app import recipe_app
-from graphtrace.cli.common import err_console
+from graphtrace.cli.common import RowFormat, err_console
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 
 RecipesOption = Annotated[
@@ -25,12 +24,6 @@ RecipesOption = Annotated[
     typer.Option("--recipes", metavar="DIR",
                  help="Extra recipe directory (repeatable; also GRAPHTRACE_RECIPES); overrides built-ins by name."),
 ]
-
-
-class RowFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 def quiet_driver_notifications() -> None:
