@@ -24,16 +24,30 @@ from graphtrace.localdb.process import redact
 PROJECT = "graphtrace"
 
 
+COMPOSE_NAME = "docker-compose.yml"
+
+
 def compose_file(env: Mapping[str, str] | None = None) -> Path:
-    """``$GRAPHTRACE_COMPOSE_FILE``, else the repository's ``docker-compose.yml``.
+    """``$GRAPHTRACE_COMPOSE_FILE``, else the package's copy, else the repository's ``docker-compose.yml``.
+
+    The repository's top-level file is the one source: the wheel carries it as
+    ``graphtrace/localdb/docker-compose.yml`` (pyproject.toml, hatch ``force-include``), so a
+    plain ``pip install`` finds it beside this module; a clone (editable install) finds the
+    top-level file.
 
     >>> compose_file({"GRAPHTRACE_COMPOSE_FILE": "/x/compose.yml"}).name
     'compose.yml'
+    >>> compose_file({}).name
+    'docker-compose.yml'
     """
     env = os.environ if env is None else env
     if env.get("GRAPHTRACE_COMPOSE_FILE"):
         return Path(env["GRAPHTRACE_COMPOSE_FILE"])
-    return Path(__file__).resolve().parents[2] / "docker-compose.yml"
+    here = Path(__file__).resolve().parent
+    packaged = here / COMPOSE_NAME
+    if packaged.is_file():
+        return packaged
+    return here.parents[1] / COMPOSE_NAME
 
 
 def docker_dirs(layout: Layout) -> tuple[Path, Path]:
