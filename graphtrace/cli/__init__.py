@@ -23,6 +23,7 @@ from graphtrace.cli import ingest as _ingest  # noqa: F401,E402
 from graphtrace.cli import generate as _generate  # noqa: F401,E402
 from graphtrace.cli import diagnose as _diagnose  # noqa: F401,E402
 from graphtrace.cli import serve as _serve  # noqa: F401,E402
+from graphtrace.cli import housekeeping as _housekeeping  # noqa: F401,E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Run a local Neo4j for graphtrace (start, stop, status, init).", no_args_is_help=True)
+db_app = typer.Typer(help="Run a local Neo4j for graphtrace (start, stop, status, init, reset).", no_args_is_help=True)
 recipe_app = typer.Typer(help="List, show and run stored Cypher recipes.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(recipe_app, name="recipe")
