@@ -222,16 +222,22 @@ def open_source(source: Path | str) -> Opened:
 
 
 def _read_head(stream: BinaryIO) -> tuple[bytes, bool]:
-    """Read chunks until the head holds a line with content and its newline, or the end."""
+    """Read chunks until the head holds a line with content and its newline, or the end.
+
+    Each chunk is looked at once (a 484 MB line used to re-join and re-scan the head per chunk).
+    """
     parts: list[bytes] = []
+    size, content, newline = 0, False, False
     while True:
         chunk = stream.read(_CHUNK)
         if not chunk:
             return b"".join(parts), True
         parts.append(chunk)
-        head = b"".join(parts) if len(parts) > 1 else chunk
-        stripped = head.lstrip()
-        if stripped and b"\n" in stripped and len(head) >= 4096:
-            return head, False
-        if len(parts) > 1:
-            parts = [head]
+        size += len(chunk)
+        if not content:  # only whitespace so far: the content starts in this chunk, if at all
+            rest = chunk.lstrip()
+            content, newline = bool(rest), b"\n" in rest
+        elif not newline:
+            newline = b"\n" in chunk
+        if newline and size >= 4096:
+            return b"".join(parts), False
