@@ -32,6 +32,7 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 MAP_HELP = ("Column of a flat-row field (repeatable), e.g. trace_id=TraceId or duration_us=Duration "
@@ -185,6 +186,11 @@ def analyze(
     _check_input_format(input_format)
     wanted = normalize_trace_id(trace_id) if trace_id is not None else None
     read_options = {"input_format": input_format, "mapping": parse_mapping(mapping or []) or None}
+    if fmt is OutputFormat.html:  # one self-contained page (jobs.trace_view), whole, not streamed
+        from graphtrace.jobs.trace_view import html_report
+
+        _write(html_report(files, read_options=read_options, trace_id=wanted, limit=limit_traces, strict=strict))
+        return
     workers = _jobs(jobs, files, strict, wanted)
     if workers > 1:
         run = ParallelAnalysis(files, jobs=workers, analyze=analyze_trace, render=_renderer(fmt),

@@ -23,6 +23,7 @@ from graphtrace.http.metrics import prometheus_text
 from graphtrace.http.openapi import openapi_document
 from graphtrace.http.ui import ui_routes
 from graphtrace.jobs import serve_api
+from graphtrace.jobs import trace_view as trace_views
 
 MAX_API_BODY = 1024 * 1024
 _OPEN = ("/healthz", "/readyz", "/openapi.json")
@@ -72,6 +73,11 @@ def api_app(service, *, token: str | None) -> Starlette:
         return await call(request, lambda: Response(
             serve_api.trace_document(service.driver(), trace_id, database=database), media_type="application/json"))
 
+    async def trace_view(request: Request) -> Response:
+        trace_id = request.path_params["trace_id"]
+        return await call(request, lambda: _json(trace_views.stored_trace_view(service.driver(), trace_id,
+                                                                                database=database)))
+
     async def recipes(request: Request) -> Response:
         return await call(request, lambda: _json({"recipes": serve_api.recipe_list()}))
 
@@ -98,6 +104,7 @@ def api_app(service, *, token: str | None) -> Starlette:
         Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics),
         Route("/openapi.json", openapi),
         Route("/api/traces", traces), Route("/api/traces/{trace_id}", trace),
+        Route("/api/traces/{trace_id}/view", trace_view),
         Route("/api/recipes", recipes), Route("/api/recipes/{name}", run_recipe, methods=["POST"]),
         Route("/api/edges", fixed_recipe("slow-edges")), Route("/api/compare", fixed_recipe("compare-windows")),
         *ui_routes(),

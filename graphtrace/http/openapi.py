@@ -38,6 +38,11 @@ def openapi_document() -> dict[str, Any]:
         "/api/traces/{trace_id}": {"get": _op(
             "The analysis of one stored trace: the document `graphtrace analyze --format json` prints",
             [{"name": "trace_id", "in": "path", "required": True, "schema": {"type": "string"}}])},
+        "/api/traces/{trace_id}/view": {"get": _op(
+            "The web UI's view of one stored trace: per span (tree pre-order) its times from the trace start, "
+            "self time, critical-path time and sections, anomalies, attributes, events, links and client/server "
+            "pair; the narrative, bottlenecks and anomalies",
+            [{"name": "trace_id", "in": "path", "required": True, "schema": {"type": "string"}}])},
         "/api/recipes": {"get": _op("Every recipe with its parameters")},
         "/api/recipes/{name}": {"post": _op(
             "Run a read-only recipe; the body is a JSON object of parameters (validated as `recipe run` does)",

@@ -353,6 +353,20 @@ OPTIONAL MATCH (t)-[:HAS_SPAN]->(s:Span)
 DETACH DELETE s, t
 """
 
+# graphtrace serve, GET /api/traces (the UI's search results): per listed trace its services, its
+# ERROR spans and its top bottleneck (most critical-path time, ties by span id, as analysis.bottlenecks;
+# null when the trace is not annotated or no span owns critical-path time).
+SEARCH_SUMMARY = """
+UNWIND $trace_ids AS id
+MATCH (t:Trace {trace_id: id})-[:HAS_SPAN]->(s:Span)
+WITH t, s ORDER BY coalesce(s.cp_ns, 0) DESC, s.span_id
+WITH t, collect(DISTINCT s.service) AS services,
+     sum(CASE WHEN s.status_code = 'ERROR' THEN 1 ELSE 0 END) AS error_count,
+     collect(CASE WHEN s.cp_ns > 0 THEN {span_id: s.span_id, service: s.service, name: s.name,
+                  self_time_ns: s.self_ns, critical_path_ns: s.cp_ns} END) AS ranked
+RETURN t.trace_id AS trace_id, services, error_count, head(ranked) AS top_bottleneck
+"""
+
 # graphtrace serve, GET /api/traces: stored traces matching every given filter (null = any), newest first.
 SEARCH_TRACES = """
 MATCH (t:Trace)
