@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from graphtrace.render.tree import LEGEND, MAX_GUIDES, tree_lines, walk
+from graphtrace.render.tree import GUIDE_ROOM, LEGEND, tree_lines, walk
 from graphtrace.render.text import render_text, styled_text
 
 # Labels (prefix + mark + "[service] name (KIND)" + " !ERROR" when status is ERROR):
@@ -107,10 +107,12 @@ def test_deep_tree_renders_without_recursion():
     finally:
         sys.setrecursionlimit(old)
     assert len(lines) == n
-    # Depth d > MAX_GUIDES + 1 draws MAX_GUIDES guides and says how many outer levels are hidden:
-    # the last span (depth 9,999) has 9,998 ancestor guides, of which 9,998 - 40 are hidden.
-    assert lines[-1].startswith(f"…+{n - 2 - MAX_GUIDES} " + "    " * MAX_GUIDES + "└── ★ [svc] op")
-    assert max(len(line) for line in lines) < 400
+    # Too deep for any guides to fit 100 columns: 2-column guides, GUIDE_ROOM (32) columns of them (16
+    # levels) drawn, and how many outer levels are hidden: the last span (depth 9,999) has 9,998
+    # ancestor guides, of which 9,998 - 16 are hidden.
+    drawn = GUIDE_ROOM // 2
+    assert lines[-1].startswith(f"…+{n - 2 - drawn} " + "  " * drawn + "└ ★ [svc] op")
+    assert max(len(line) for line in lines) <= 100
 
 
 def test_orphans_and_cycles_still_render_every_span_once():
