@@ -73,10 +73,42 @@ def _wrap_last_column(lines: list[str], start: int) -> list[str]:
         if len(line) <= WRAP or i == 1:  # the rule under the header is just cut
             out.append(line[:WRAP])
             continue
-        parts = textwrap.wrap(line[start:], WRAP - start, break_on_hyphens=False, break_long_words=False) or [""]
+        parts = _wrap_words(line[start:], WRAP - start) or [""]
         out.append(line[:start] + parts[0])
         out.extend(" " * start + part for part in parts[1:])
     return out
+
+
+def _split_long(word: str, width: int) -> list[str]:
+    """A word wider than ``width`` in pieces, each cut after its last ``/``, ``.`` or ``_`` when it has one.
+
+    >>> _split_long("grpc.oteldemo.CartService/AddItem", 27)
+    ['grpc.oteldemo.CartService/', 'AddItem']
+    """
+    pieces = []
+    while len(word) > width:
+        cut = max(word.rfind(sep, 0, width) for sep in "/._") + 1
+        cut = cut if cut > width // 3 else width
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
+
+
+def _wrap_words(text: str, width: int) -> list[str]:
+    """Words on lines of at most ``width``; a word never split unless it is wider than a line (then it starts
+    a line and breaks after a ``/``, ``.`` or ``_``: a long span name stays readable and the line fits).
+
+    >>> _wrap_words("for cart's POST /oteldemo.CartService/AddItem (2x)", 27)
+    ["for cart's POST", '/oteldemo.CartService/', 'AddItem (2x)']
+    """
+    lines: list[str] = []
+    for word in text.split():
+        pieces = _split_long(word, width)
+        if lines and len(lines[-1]) + 1 + len(pieces[0]) <= width and len(pieces) == 1:
+            lines[-1] += " " + word
+            continue
+        lines.extend(pieces)
+    return lines
 
 
 def render_text(report: Mapping[str, Any]) -> str:
