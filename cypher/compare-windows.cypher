@@ -25,6 +25,7 @@
 // column: inferred_calls int -- calls in A or B inferred from spans without CLIENT/SERVER kinds, whose duration is the parent span's (edge; null otherwise)
 // agrees-with: none
 // mode: read
+// rollup: compare-windows-rollup -- `recipe run compare-windows` answers from the per-minute rollups by default; --exact runs this span scan
 // needs: remote-calls when kind is edge
 // show: service=text, callee=text, operation=text, a_p95_ns=duration, b_p95_ns=duration, ratio_p95=ratio, delta_p95_ns=duration, a_calls=count, b_calls=count, a_p50_ns=duration, b_p50_ns=duration, ratio_p50=ratio, delta_p50_ns=duration, kind=text, inferred_calls=count
 // example: -p a_until_ns 2024-11-20T10:00:00Z -p b_since_ns 2024-11-20T10:00:00Z -p min_calls 3

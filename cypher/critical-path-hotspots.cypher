@@ -20,6 +20,7 @@
 // column: delta_share float -- A/B mode: b_share - share (the change of the share; null when a window is empty)
 // agrees-with: none
 // mode: read
+// rollup: critical-path-hotspots-rollup -- `recipe run critical-path-hotspots` answers from the per-minute rollups by default; --exact runs this span scan
 // show: service=text, operation=text, share=share, cp_ns=duration, b_share=share, delta_share=share, b_cp_ns=duration, traces=count, spans=count, max_cp_ns=duration
 // example: -p group_by service -p limit 10
 //

@@ -25,6 +25,7 @@
 // column: unknown_gaps int -- inferred calls whose gap is unknown (the parent has other children), left out of the gap percentiles
 // agrees-with: edge_stats -- graphtrace.analysis.edges.edge_stats (same filters, order and percentile definition)
 // mode: read
+// rollup: slow-edges-rollup -- `recipe run slow-edges` answers from the per-minute rollups by default; --exact runs this span scan
 // needs: remote-calls
 // show: caller=text, callee=text, operation=text, p95_ns=duration, calls=count, p50_ns=duration, p99_ns=duration, error_rate=share, cp_share=share, gap_p95_ns=duration, traces=count, errors=count, gap_p50_ns=duration, gap_p99_ns=duration, cp_traces=count, inferred_calls=count, unknown_gaps=count
 // example: -p limit 5

@@ -26,6 +26,26 @@ from graphtrace.store.ingest import IngestSummary, ingest
 from graphtrace.store.schema import init_schema
 
 
+READING, WRITING, ANNOTATING = "reading traces", "writing spans", "annotating traces"
+Progress = Callable[[str, int, "int | None"], None]
+"""``progress(phase, done, total)``: the progress convention (total None when unknown)."""
+
+
+def _counted(traces: Iterable[Trace], progress: Progress | None) -> Iterable[Trace]:
+    """``traces``, reporting ``progress(READING, traces read, None)`` as they are read.
+
+    >>> seen = []
+    >>> list(_counted(iter("ab"), lambda *a: seen.append(a))), seen
+    (['a', 'b'], [('reading traces', 1, None), ('reading traces', 2, None)])
+    """
+    if progress is None:
+        yield from traces
+        return
+    for n, trace in enumerate(traces, 1):
+        yield trace
+        progress(READING, n, None)
+
+
 @dataclass
 class Loaded:
     """What one load wrote: the ingest summary, its seconds, and what annotate did (a sentence, or "")."""
@@ -35,33 +55,49 @@ class Loaded:
     annotated: str = ""
 
 
-def annotate_note(driver: neo4j.Driver, trace_ids: list[str], database: str) -> str:
-    """Run the annotate maintenance recipe when it is installed; say what happened."""
+def annotate_note(driver: neo4j.Driver, trace_ids: list[str], database: str, progress: Progress | None = None) -> str:
+    """Run the annotate maintenance recipe when it is installed (``progress("annotating traces",
+    done, len(trace_ids))`` after each batch); say what happened."""
     try:
         from graphtrace.recipes.annotate import annotate_traces
     except ImportError:
         return "annotate recipe not installed: self time / critical path not written"
-    done = annotate_traces(driver, trace_ids, database=database)
+    shown = None if progress is None else (lambda traces, spans: progress(ANNOTATING, traces, len(trace_ids)))
+    done = annotate_traces(driver, trace_ids, database=database, on_progress=shown)
     return f"annotated {done['traces']} traces ({done['spans']} spans)"
 
 
 def load_stream(
     driver: neo4j.Driver, traces: Iterable[Trace], *, database: str, batch_spans: int = 10_000,
     annotate: bool = True, strict: bool = False,
-    on_progress: Callable[[IngestSummary, float], None] | None = None,
+    on_progress: Callable[[IngestSummary, float], None] | None = None, progress: Progress | None = None,
 ) -> Loaded:
-    """Schema, ingest (``on_progress(summary, seconds)`` after each batch), then annotate."""
-    init_schema(driver, database=database)
-    started = time.perf_counter()
+    """Schema, ingest (``on_progress(summary, seconds)`` after each batch), then annotate.
 
-    def progress(summary: IngestSummary) -> None:
+    ``progress`` (the progress convention) follows the traces read (``READING``), the spans
+    written (``WRITING``) and the traces annotated (``ANNOTATING``, out of those written).
+    """
+    init_schema(driver, database=database)
+    traces = _counted(traces, progress)
+    started = time.perf_counter()
+    from graphtrace.jobs.rollups import RollupStep  # the per-minute rollups (docs/rollups.md)
+
+    step, rolled = RollupStep(driver, database=database), [0]
+
+    def batch_written(summary: IngestSummary) -> None:
+        step.written(summary.trace_ids[rolled[0]:])
+        rolled[0] = len(summary.trace_ids)
         if on_progress is not None:
             on_progress(summary, time.perf_counter() - started)
+        if progress is not None:
+            progress(WRITING, summary.spans, None)
 
-    summary = ingest(driver, traces, database=database, batch_spans=batch_spans, on_progress=progress,
+    summary = ingest(driver, step.wrap(traces), database=database, batch_spans=batch_spans, on_progress=batch_written,
                      strict=strict)
+    step.written(summary.trace_ids[rolled[0]:])
+    step.finish()
     took = time.perf_counter() - started
-    note = annotate_note(driver, list(dict.fromkeys(summary.trace_ids)), database) if (
+    note = annotate_note(driver, list(dict.fromkeys(summary.trace_ids)), database, progress) if (
         annotate and summary.trace_ids) else ""
     return Loaded(summary, took, note)
 

@@ -15,6 +15,7 @@ start with ``word:``; comments after it belong to the body.  An unknown
     // mode: read                                        (or: maintenance)
     // example: -p limit 5
     // needs: remote-calls when kind is edge             (optional; see recipes/emptiness.py)
+    // rollup: slow-edges-rollup                       (optional: the twin answering from the rollups)
 
 ``needs`` lists what the data must hold for the recipe to find anything, so that an
 empty answer can say why (:mod:`graphtrace.recipes.emptiness`): for now
@@ -61,7 +62,7 @@ _PARAM = re.compile(
 )
 _COLUMN = re.compile(rf"^(?P<name>{_IDENT})\s+(?P<type>{_TYPE})\s*(?:--\s*(?P<desc>.*))?$")
 _KEY_LINE = re.compile(r"^[A-Za-z][A-Za-z-]*\s*:")
-_SINGLE_KEYS = ("name", "question", "agrees-with", "mode", "example", "needs", "show")
+_SINGLE_KEYS = ("name", "question", "agrees-with", "mode", "example", "needs", "show", "rollup")
 _KEYS = (*_SINGLE_KEYS, "param", "column")
 
 
@@ -110,6 +111,7 @@ class Recipe(BaseModel):
     example: str = ""
     needs: list[Need] = Field(default_factory=list)
     show: str = ""  # display hints, parsed by graphtrace.recipes.display
+    rollup: str | None = None  # the recipe answering the same from the per-minute rollups (docs/rollups.md)
     header: str = ""
     body: str
     path: str = ""
@@ -259,7 +261,7 @@ def parse_recipe(text: str, *, path: str | Path = "<recipe>") -> Recipe:
         name=name, question=single["question"][1], params=params, columns=columns,
         agrees_with=None if agrees.lower() in ("", "none") else agrees, agrees_with_note=note,
         mode=mode, example=single.get("example", (0, ""))[1], needs=needs,
-        show=single.get("show", (0, ""))[1],
+        show=single.get("show", (0, ""))[1], rollup=_split_note(single.get("rollup", (0, ""))[1])[0] or None,
         header="\n".join(text.splitlines()[:body_start]), body=body + "\n", path=file,
     )
 
