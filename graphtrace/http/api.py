@@ -22,7 +22,7 @@ from graphtrace.http.errors import error_response, from_exception, internal_erro
 from graphtrace.http.metrics import prometheus_text
 from graphtrace.http.openapi import openapi_document
 from graphtrace.http.ui import ui_routes
-from graphtrace.jobs import serve_api
+from graphtrace.jobs import serve_api, serve_graph, serve_recipes
 from graphtrace.jobs import trace_view as trace_views
 
 MAX_API_BODY = 1024 * 1024
@@ -100,7 +100,20 @@ def api_app(service, *, token: str | None) -> Starlette:
                 serve_api.recipe_rows(service.driver(), name, params, database=database)))
         return endpoint
 
+    async def recipe_detail(request: Request) -> Response:
+        name, query = request.path_params["name"], dict(request.query_params)
+        return await call(request, lambda: _json(serve_recipes.recipe_detail(name, query)))
+
+    def graph_call(job: Callable[..., Any]) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            query = dict(request.query_params)
+            return await call(request, lambda: _json(job(service.driver(), query, database=database)))
+        return endpoint
+
     routes = [
+        Route("/api/graph", graph_call(serve_graph.graph)), Route("/api/graph/change", graph_call(serve_graph.change)),
+        Route("/api/graph/edge", graph_call(serve_graph.edge_detail)),
+        Route("/api/recipes/{name}", recipe_detail, methods=["GET"]),
         Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics),
         Route("/openapi.json", openapi),
         Route("/api/traces", traces), Route("/api/traces/{trace_id}", trace),

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of the ``graphtrace serve`` API (served at ``/openapi.json``).
 
 >>> sorted(openapi_document()["paths"])[:3]
-['/api/compare', '/api/edges', '/api/recipes']
+['/api/compare', '/api/edges', '/api/graph']
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ def openapi_document() -> dict[str, Any]:
             "pair; the narrative, bottlenecks and anomalies",
             [{"name": "trace_id", "in": "path", "required": True, "schema": {"type": "string"}}])},
         "/api/recipes": {"get": _op("Every recipe with its parameters")},
-        "/api/recipes/{name}": {"post": _op(
+        "/api/recipes/{name}": {"get": _op(
+            "One recipe for the recipes page: parameters, columns, display hints, Cypher body, and the query "
+            "string's values bound as `recipe run` binds them (`params`, `browser_params` for Neo4j Browser)",
+            [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}]), "post": _op(
             "Run a read-only recipe; the body is a JSON object of parameters (validated as `recipe run` does)",
             [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})},
@@ -54,6 +57,19 @@ def openapi_document() -> dict[str, Any]:
         "/api/compare": {"get": _op("Compare two time windows (the compare-windows recipe)", _recipe_params([
             ("a_since_ns", window), ("a_until_ns", window), ("b_since_ns", window), ("b_until_ns", window),
             ("kind", "edge or operation"), ("min_calls", "integer"), ("order_by", "column"), ("limit", "integer")]))},
+        "/api/graph": {"get": _op("The service graph: services (with call depth) and one edge per caller -> callee "
+                                  "with p50/p95/p99, gap, own time (gap + server self time), error rate",
+                                  [_q("since", f"client start >= this ({window})"),
+                                   _q("until", f"client start < this ({window})")])},
+        "/api/graph/change": {"get": _op(
+            "The service graph across two windows: each edge's stats in A and B and its change "
+            "(slower/faster/same/new/gone/few by the own-time p95); no window given: the stored traces' halves",
+            [_q("a_since", window), _q("a_until", window), _q("b_since", window), _q("b_until", window),
+             _q("threshold", "own p95 ratio that counts as a change (default 1.5)", "number"),
+             _q("min_calls", "calls needed in each window (default 5)", "integer")])},
+        "/api/graph/edge": {"get": _op("One edge: its stats and example traces (slowest; on the critical path)", [
+            _q("caller", "calling service"), _q("callee", "called service"), _q("since", window),
+            _q("until", window), _q("limit", "examples of each kind (default 5)", "integer")])},
         "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text format"}}}},
         "/healthz": {"get": {"summary": "The process is up", "responses": {"200": {"description": "up"}}}},
         "/readyz": {"get": {"summary": "Neo4j is reachable", "responses": {"200": {"description": "ready"},

@@ -385,3 +385,42 @@ RETURN t.trace_id AS trace_id, t.start_ns AS start_ns, t.duration_ns AS duration
        t.span_count AS span_count, r.service AS root_service, r.name AS root_operation
 ORDER BY start_ns DESC, trace_id
 """
+
+# graphtrace serve, the service graph (GET /api/graph, /api/graph/change, /api/graph/edge): one row per
+# (caller, callee) over the remote calls whose client span starts in the window (null = no bound).
+# own = gap + the server span's self time: the time of this hop that is not spent further downstream
+# (null when the gap is unknown or the trace is not annotated; percentileDisc skips nulls).
+GRAPH_EDGES = """
+MATCH (c)-[r:REMOTE_CALL]->(s)
+WHERE ($since_ns IS NULL OR c.start_ns >= $since_ns) AND ($until_ns IS NULL OR c.start_ns < $until_ns)
+  AND ($caller IS NULL OR r.caller = $caller) AND ($callee IS NULL OR r.callee = $callee)
+WITH r.caller AS caller, r.callee AS callee, c, r, s, r.gap_ns + s.self_ns AS own
+RETURN caller, callee, count(*) AS calls, count(DISTINCT c.trace_id) AS traces,
+       collect(DISTINCT r.operation) AS operations,
+       percentileDisc(c.duration_ns, 0.5) AS p50_ns, percentileDisc(c.duration_ns, 0.95) AS p95_ns,
+       percentileDisc(c.duration_ns, 0.99) AS p99_ns,
+       percentileDisc(r.gap_ns, 0.5) AS gap_p50_ns, percentileDisc(r.gap_ns, 0.95) AS gap_p95_ns,
+       percentileDisc(own, 0.5) AS own_p50_ns, percentileDisc(own, 0.95) AS own_p95_ns,
+       sum(CASE WHEN c.status_code = 'ERROR' OR s.status_code = 'ERROR' THEN 1 ELSE 0 END) AS errors,
+       sum(CASE WHEN c.on_cp = true THEN 1 ELSE 0 END) AS cp_calls
+ORDER BY caller, callee
+"""
+
+# The example traces of one edge: per trace, its slowest call on the edge (the client's duration);
+# $on_cp = true keeps only the calls whose client span is on the trace's critical path (Span.on_cp).
+GRAPH_EDGE_TRACES = """
+MATCH (c)-[r:REMOTE_CALL]->()
+WHERE r.caller = $caller AND r.callee = $callee
+  AND ($since_ns IS NULL OR c.start_ns >= $since_ns) AND ($until_ns IS NULL OR c.start_ns < $until_ns)
+  AND (NOT $on_cp OR c.on_cp = true)
+WITH c.trace_id AS trace_id, max(c.duration_ns) AS max_ns, count(*) AS calls, min(c.start_ns) AS start_ns
+RETURN trace_id, start_ns, calls, max_ns
+ORDER BY max_ns DESC, trace_id
+LIMIT $limit
+"""
+
+# The start of the first and the last stored trace (the change mode's default windows).
+GRAPH_TIME_RANGE = """
+MATCH (t:Trace) WHERE t.incomplete IS NULL
+RETURN min(t.start_ns) AS first_ns, max(t.start_ns) AS last_ns
+"""
