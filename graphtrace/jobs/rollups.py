@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import neo4j
 
@@ -165,3 +166,23 @@ def rebuild_rollups(driver: neo4j.Driver, *, database: str, progress: Progress |
     init_rollup_schema(driver, database=database)
     clear_rollups(driver, database=database)
     return repair_rollups(driver, database=database, progress=progress)
+
+
+def ingest_rolled_up(driver: neo4j.Driver, traces: Iterable[Trace], *, database: str, **options: Any) -> Any:
+    """:func:`graphtrace.store.ingest.ingest` with the rollup step around it (for a writer that is not
+    the load job, e.g. ``graphtrace serve``'s: a late piece of a trace then merges into the rollups)."""
+    from graphtrace.store.ingest import ingest
+
+    step, rolled = RollupStep(driver, database=database), [0]
+    outer = options.pop("on_progress", None)
+
+    def written(summary: Any) -> None:
+        step.written(summary.trace_ids[rolled[0]:])
+        rolled[0] = len(summary.trace_ids)
+        if outer is not None:
+            outer(summary)
+
+    summary = ingest(driver, step.wrap(traces), database=database, on_progress=written, **options)
+    step.written(summary.trace_ids[rolled[0]:])
+    step.finish()
+    return summary

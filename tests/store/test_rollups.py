@@ -209,3 +209,15 @@ def test_exact_when_the_rollups_do_not_cover_the_store(db):
     ingest(driver, shifted()[2:3], database=database)   # written without the rollup step
     chosen, note = pick(driver, slow, exact=False, database=database)
     assert chosen.name == "slow-edges" and "not in the rollups" in note
+
+
+def test_check_rollups_agrees_then_catches_a_wrong_cell(db):
+    from graphtrace.jobs.check_rollups import check_rollups
+
+    driver, database = db
+    load(driver, database, shifted())
+    clean = check_rollups(driver, database=database)
+    assert clean.problems == [] and clean.rows > 20
+    driver.execute_query("MATCH (r:Rollup {kind: 'edge', callee: 'payment'}) SET r.n = r.n + 1", database_=database)
+    assert [p for p in check_rollups(driver, database=database).problems if "calls" in p] == [
+        "slow-edges web -> payment -> Pay/Charge: calls: rollups say 2, the spans say 1"]
