@@ -24,6 +24,37 @@
     }
     return GT._assets[path];
   }
+  // GT.api, with the answer parsed exactly (integers beyond 2^53, such as epoch ns, as BigInt:
+  // GT.humane.exactJson); a POST when `json` is given.
+  async function exactApi(path, json) {
+    await needs("static/humane.js");
+    const headers = {};
+    const token = sessionStorage.getItem("graphtrace-token");
+    if (token) headers.Authorization = "Bearer " + token;
+    const options = { headers };
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      Object.assign(options, { method: "POST", body: JSON.stringify(json) });
+    }
+    const response = await fetch(path, options);
+    if (response.status === 401) {
+      const given = window.prompt("This graphtrace serve needs its API token:");
+      if (given) {
+        sessionStorage.setItem("graphtrace-token", given);
+        return exactApi(path, json);
+      }
+    }
+    const text = await response.text();
+    let body;
+    try { body = GT.humane.exactJson(text); } catch (e) { body = { error: "bad answer", detail: response.statusText }; }
+    if (!response.ok) {
+      const err = new Error((body.error || "error") + ": " + (body.detail || response.statusText));
+      err.status = response.status;
+      throw err;
+    }
+    return body;
+  }
+  GT.exactApi = exactApi;
   GT.needs = needs;
   GT.needsUi = () => Promise.all([needs("static/graph.css"), needs("static/humane.js")]);
   const dur = (ns) => (ns === null || ns === undefined ? "–" : GT.humane.duration(ns));
@@ -194,7 +225,7 @@
     const loading = h("p", { class: "muted" }, "loading example traces…");
     panel.append(loading);
     try {
-      const detail = await GT.api("api/graph/edge?" + q);
+      const detail = await exactApi("api/graph/edge?" + q);
       loading.replaceWith(traceList("Slowest traces" + (view.mode === "change" ? " (window B)" : ""), detail.slowest, "slowest-traces"),
         traceList("Traces where this edge is on the critical path", detail.critical, "critical-traces"));
     } catch (err) {
@@ -213,7 +244,8 @@
     const form = h("form", { class: "gt-controls", "data-testid": "graph-form" }, mode,
       view.mode === "change"
         ? h("span", {}, input("a_since", "A from"), input("a_until", "to"), input("b_since", "B from"), input("b_until", "to"),
-            h("label", {}, "threshold ", h("input", { name: "threshold", value: view.query.get("threshold") || "", placeholder: "1.5", size: 4 })))
+            h("label", {}, "threshold ", h("input", { name: "threshold", value: view.query.get("threshold") || "", placeholder: "1.5", size: 4 })),
+            h("label", {}, "min calls ", h("input", { name: "min_calls", value: view.query.get("min_calls") || "", placeholder: "5", size: 4 })))
         : h("span", {}, colour, input("since", "from"), input("until", "to")),
       h("button", { type: "submit" }, "Show"));
     mode.addEventListener("change", () => GT.navigate("#/graph?mode=" + mode.value));
@@ -239,7 +271,7 @@
     keys.forEach((k) => query.get(k) && api.set(k, query.get(k)));
     const status = h("p", { class: "muted" }, "loading…");
     el.append(status);
-    const data = await GT.api((view.mode === "change" ? "api/graph/change?" : "api/graph?") + api);
+    const data = await exactApi((view.mode === "change" ? "api/graph/change?" : "api/graph?") + api);
     status.remove();
     if (!data.edges.length) {
       el.append(h("p", { class: "muted", "data-testid": "graph-empty" }, "No remote calls in this window."));

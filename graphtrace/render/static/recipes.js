@@ -7,30 +7,6 @@
   const h = (...a) => GT.h(...a);
   const NUMERIC = new Set(["duration", "offset", "ratio", "share", "count"]);
 
-  // POST with the answer parsed exactly (epoch ns as BigInt): GT.api's token handling, GT.humane's parser.
-  async function runExact(path, json) {
-    const headers = { "Content-Type": "application/json" };
-    const token = sessionStorage.getItem("graphtrace-token");
-    if (token) headers.Authorization = "Bearer " + token;
-    const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(json) });
-    if (response.status === 401) {
-      const given = window.prompt("This graphtrace serve needs its API token:");
-      if (given) {
-        sessionStorage.setItem("graphtrace-token", given);
-        return runExact(path, json);
-      }
-    }
-    const text = await response.text();
-    let body;
-    try { body = GT.humane.exactJson(text); } catch (e) { body = { error: "bad answer", detail: response.statusText }; }
-    if (!response.ok) {
-      const err = new Error((body.error || "error") + ": " + (body.detail || response.statusText));
-      err.status = response.status;
-      throw err;
-    }
-    return body;
-  }
-
   function rawJson(value) {
     return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? "\u0000" + v.toString() + "\u0000" : v), 2)
       .replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
@@ -144,7 +120,7 @@
     results.append(h("p", { class: "muted" }, "running…"));
     const values = Object.fromEntries(given);
     try {
-      const answer = await runExact("api/recipes/" + encodeURIComponent(name), values);
+      const answer = await GT.exactApi("api/recipes/" + encodeURIComponent(name), values);
       const stem = name + "-" + new Date().toISOString().replace(/[:.]/g, "-");
       const csv = [answer.columns.map(csvCell).join(","), ...answer.rows.map((r) => answer.columns.map((c) => csvCell(r[c])).join(","))].join("\r\n") + "\r\n";
       results.replaceChildren(

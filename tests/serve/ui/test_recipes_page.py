@@ -4,13 +4,17 @@ Expected cells are derived by hand from the traces of ``tests/serve/graph_traces
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+import graphtrace
 from graphtrace.jobs.load import load
 from tests.serve.graph_traces import MS, T0, TRACE_IDS, write_traces
 
 WAIT_S = 90  # two shared cores
+HUMANE = Path(graphtrace.__file__).parent / "render" / "static" / "humane.js"
 
 
 def row_of(chrome, name: str) -> dict[str, str]:
@@ -64,15 +68,26 @@ def test_recipes_page_runs_a_recipe_and_shows_human_units(clean_db, neo4j_settin
         assert row_of(chrome, "api op")["self_share"] == "33.3%"
         assert row_of(chrome, "GET /")["self_share"] == "50.0%"
         assert not [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
-    finally:
-        serve.stop()
 
-
-def test_recipes_page_shows_a_bad_value_as_an_error(clean_db, serve_factory, chrome):
-    serve = serve_factory().start()
-    try:
+        # a bad value: the form stays, the error shows where the rows would be
         chrome.get(f"{serve.api}/#/recipes/slow-edges?limit=lots&run=1")
-        error = WebDriverWait(chrome, WAIT_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=error]"))
-        assert "limit" in error[0].text
+        error = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=recipe-results] [data-testid=error]"))
+        assert "limit" in error[0].text and chrome.find_elements(By.NAME, "min_calls")
     finally:
         serve.stop()
+
+
+def test_page_units_follow_the_terminal_rules(chrome, tmp_path):
+    """static/humane.js on the examples of graphtrace/render/humane.py's docstrings (3 significant digits,
+    half-up; the next unit when rounding reaches 1000; shares with one decimal; exact epoch ns as BigInt)."""
+    page = tmp_path / "units.html"
+    page.write_text(f'<!doctype html><meta charset="utf-8"><script src="{HUMANE.as_uri()}"></script>', encoding="utf-8")
+    chrome.get(page.as_uri())
+    WebDriverWait(chrome, WAIT_S).until(lambda d: d.execute_script("return !!(window.GT && GT.humane)"))
+    got = chrome.execute_script("""const v = GT.humane.value; return [
+        v('duration', 10941391), v('ratio', 16.8312), v('share', 0.98612), v('time', 1732096800123456789n),
+        v('duration', 850), v('duration', 1500), v('duration', 999999), v('duration', 2345678901),
+        v('duration', -615000), v('duration', 0), v('count', 1234567), v('share', -0.0125),
+        v('offset', 1700000012500000n, 1700000000000000n), v('duration', null), v('share', 0.00049)]""")
+    assert got == ["10.9 ms", "16.8x", "98.6%", "2024-11-20T10:00:00.123Z", "850 ns", "1.50 µs", "1.00 ms",
+                   "2.35 s", "-615 µs", "0 ns", "1,234,567", "-1.3%", "+12.5 ms", "", "0.0%"]
