@@ -58,6 +58,14 @@ def _progress_bar(label: str) -> Iterator[Callable[[str, int, "int | None"], Non
         yield update
 
 
+def _settings(uri: str | None, user: str | None, password: str | None, database: str | None) -> Any:
+    """The connection settings; the driver's notices about labels an empty database lacks stay quiet."""
+    from graphtrace.cli.recipe import quiet_driver_notifications
+
+    quiet_driver_notifications()
+    return resolve_settings(uri, user, password, database)
+
+
 def _interactive() -> bool:
     """Whether ``db reset`` may ask (stdin is a terminal)."""
     return sys.stdin.isatty()
@@ -77,7 +85,7 @@ def reset(
     """Empty graphtrace's database: every trace, span, service and rollup (every node); the schema stays."""
     from graphtrace.jobs.housekeeping import reset as reset_job
 
-    settings = resolve_settings(uri, user, password, database)
+    settings = _settings(uri, user, password, database)
     if not yes:
         if not _interactive():
             raise InputError("db reset deletes everything in the database: pass --yes (stdin is not a terminal, "
@@ -111,7 +119,7 @@ def delete(
 
     ids = [normalize_trace_id(t) for t in trace_id or []]
     before_ns = _time(before, "--before")
-    settings = resolve_settings(uri, user, password, database)
+    settings = _settings(uri, user, password, database)
     with _progress_bar("deleting traces") as progress:
         done = delete_job(settings, trace_ids=ids, before_ns=before_ns, progress=progress)
     if fmt == TextFormat.json:
@@ -144,7 +152,7 @@ def traces(
     from graphtrace.render.table import render_rows
     from graphtrace.render.traces import render_traces
 
-    settings = resolve_settings(uri, user, password, database)
+    settings = _settings(uri, user, password, database)
     listing = list_traces(settings, limit=limit, service=service, since_ns=_time(since, "--since"),
                           until_ns=_time(until, "--until"))
     if fmt == RowFormat.json:
