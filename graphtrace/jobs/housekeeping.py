@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from graphtrace.errors import InputError
+from graphtrace.jobs.rollups import forget_traces
 from graphtrace.store.connection import Neo4jSettings, connect
 from graphtrace.store.delete import delete_traces_batched, trace_ids_before
 from graphtrace.store.reset import reset_database
@@ -37,6 +38,9 @@ def delete(settings: Neo4jSettings, *, trace_ids: Sequence[str] = (), before_ns:
            progress: Progress | None = None) -> dict[str, Any]:
     """Delete the given traces and/or the traces that started before ``before_ns``.
 
+    Each round's traces leave the rollups first (:func:`graphtrace.jobs.rollups.forget_traces`,
+    while their spans still exist), so the rollups keep matching the stored traces.
+
     Returns ``{deleted_traces, deleted_spans, trace_ids, missing}``: ``missing`` lists the
     given ids not in the database (not an error for the others).
     """
@@ -46,7 +50,9 @@ def delete(settings: Neo4jSettings, *, trace_ids: Sequence[str] = (), before_ns:
         ids = list(trace_ids)
         if before_ns is not None:
             ids += trace_ids_before(driver, before_ns, database=settings.database)
-        done = delete_traces_batched(driver, ids, database=settings.database, progress=progress)
+        done = delete_traces_batched(driver, ids, database=settings.database, progress=progress,
+                                     before_spans_go=lambda present: forget_traces(
+                                         driver, present, database=settings.database))
     asked = set(trace_ids)
     return {"deleted_traces": done.traces, "deleted_spans": done.spans, "trace_ids": done.trace_ids,
             "missing": [t for t in done.missing if t in asked]}

@@ -179,3 +179,23 @@ def test_reset_and_delete_report_progress_in_rounds(stored, neo4j_settings):
     assert deleted == n and _count(stored, ALL) == 0
     # 3 nodes a round: 3, 6, ... up to n
     assert calls == [("reset", 0, n)] + [("reset", min(k, n), n) for k in range(3, n + 3, 3)]
+
+
+def _rollups(driver):
+    rows = driver.execute_query("MATCH (r:Rollup) RETURN r ORDER BY r.rkey").records
+    return [dict(r["r"]) for r in rows]
+
+
+def test_delete_keeps_the_rollups_equal_to_a_rebuild_from_the_spans_left(stored, neo4j_settings):
+    """Deleting T1 takes its contribution out: the rollups then equal a rebuild from T2 and T3's spans."""
+    from graphtrace.jobs.rollups import rebuild_rollups
+
+    database = neo4j_settings.database
+    rebuild_rollups(stored, database=database)  # the fixture loaded without annotate; start from a full build
+    with_t1 = _rollups(stored)
+    result = runner.invoke(app, ["delete", "--trace-id", T1])
+    assert result.exit_code == 0, result.output
+    after_delete = _rollups(stored)
+    rebuild_rollups(stored, database=database)
+    assert after_delete == _rollups(stored)
+    assert after_delete != with_t1  # T1's minute (10:00) and its cart call were counted, and now are not
