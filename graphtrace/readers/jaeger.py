@@ -127,10 +127,11 @@ def read_document(doc: Any, file: str | None, base: str | None, ctx: ReadContext
                                            message=unit))
         elif "spans" in unit:
             processes = unit.get("processes") or {}
+            memo: dict[int, tuple[Any, str, dict[str, Any]]] = {}  # one resource per process, not per span
             for raw in unit["spans"]:
-                yield _span_item(raw, trace_id, processes, file, prefix, ctx)
+                yield _span_item(raw, trace_id, processes, file, prefix, ctx, memo)
         else:  # one span, as the ES/OpenSearch storage holds it
-            yield _span_item(unit, None, {}, file, prefix, ctx)
+            yield _span_item(unit, None, {}, file, prefix, ctx, {})
 
 
 def _units(doc: Any) -> Iterator[tuple[Any, Any]]:
@@ -153,7 +154,7 @@ def _units(doc: Any) -> Iterator[tuple[Any, Any]]:
 
 
 def _span_item(raw: Any, default_trace: Any, processes: dict[str, Any], file: str | None,
-               prefix: str, ctx: ReadContext) -> Item:
+               prefix: str, ctx: ReadContext, memo: dict[int, tuple[Any, str, dict[str, Any]]]) -> Item:
     if type(raw) is not dict:
         return BadItem(None, Diagnostic(file=file, record=f"{prefix}span", field="spans",
                                         message=f"expected a span object, got {short_repr(raw)}"))
@@ -171,7 +172,7 @@ def _span_item(raw: Any, default_trace: Any, processes: dict[str, Any], file: st
             raise FieldError("spanID", str(exc)) from None
         if warning:
             ctx.warn(file, record, "spanID", f"{warning}: {span_id!r}", once=f"{file}:spanID")
-        span = _build(raw, trace_id, span_id, processes)
+        span = _build(raw, trace_id, span_id, processes, memo)
     except FieldError as exc:
         return BadItem(trace_id, Diagnostic(file=file, record=record, field=exc.field,
                                             message=exc.message))
@@ -194,6 +195,9 @@ def _check_millis(raw: dict[str, Any], file: str | None, record: str, ctx: ReadC
                  "startTime (µs) was used", once=f"{file}:startTimeMillis")
 
 
+_NO_PROCESS: dict[str, Any] = {}  # read only
+
+
 def _process(raw: dict[str, Any], processes: Any) -> dict[str, Any]:
     """The span's process: inline, else ``processes[processID]``; FieldError naming the field at fault.
 
@@ -212,12 +216,12 @@ def _process(raw: dict[str, Any], processes: Any) -> dict[str, Any]:
         return process
     pid = raw.get("processID")
     if pid is None or pid == "":
-        return {}
+        return _NO_PROCESS
     if not isinstance(pid, str):
         raise FieldError("processID", f"expected a string, got {_json_type(pid)}")
     if not isinstance(processes, dict):
         raise FieldError("processes", f"expected an object of processes by id, got {_json_type(processes)}")
-    process = processes.get(pid) or {}
+    process = processes.get(pid) or _NO_PROCESS
     if not isinstance(process, dict):
         raise FieldError(f"processes.{pid[:40]}", f"expected an object, got {_json_type(process)}")
     return process
@@ -228,7 +232,28 @@ def _json_type(value: Any) -> str:
             bool: "a boolean"}.get(type(value), "null" if value is None else type(value).__name__)
 
 
-def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str, Any]) -> Any:
+def _resource(raw: dict[str, Any], processes: dict[str, Any],
+              memo: dict[int, tuple[Any, str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """The span's service and resource (its process's tags plus ``service.name``), made once per
+    process object and shared by its spans (``memo`` keeps the object, so its id stays its own).
+
+    >>> memo, processes = {}, {"p": {"serviceName": "web"}}
+    >>> a = _resource({"processID": "p"}, processes, memo)
+    >>> a, _resource({"processID": "p"}, processes, memo)[1] is a[1]
+    (('web', {'service.name': 'web'}), True)
+    """
+    process = _process(raw, processes)
+    hit = memo.get(id(process))
+    if hit is not None and hit[0] is process:
+        return hit[1], hit[2]
+    service = process.get("serviceName") or "unknown"
+    resource = {**_all_tags(process, "process."), "service.name": service}
+    memo[id(process)] = (process, service, resource)
+    return service, resource
+
+
+def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str, Any],
+           memo: dict[int, tuple[Any, str, dict[str, Any]]]) -> Any:
     start = to_int(raw.get("startTime"), "startTime") * 1000
     duration = to_int(raw.get("duration"), "duration") * 1000
     parent, ref_type, links = _references(raw, trace_id)
@@ -242,9 +267,7 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str
     message = attrs.get("otel.status_description") or ""
     if _CONSUMED & attrs.keys():
         attrs = {k: v for k, v in attrs.items() if k not in _CONSUMED}
-    process = _process(raw, processes)
-    service = process.get("serviceName") or "unknown"
-    resource = {**_all_tags(process, "process."), "service.name": service}
+    service, resource = _resource(raw, processes, memo)
     name = raw.get("operationName") or ""
     if type(name) is not str or type(service) is not str:
         raise FieldError("operationName", f"expected strings, got {name!r}, {service!r}")
