@@ -69,3 +69,14 @@ def test_recipe_parameter_of_type_time_takes_relative_forms() -> None:
     bound = bind_params(recipe, {"a_until_ns": "now-2h", "b_since_ns": "2026-12-06"})
     assert abs(bound["a_until_ns"] - (time.time_ns() - 2 * 3600 * S)) < 60 * S
     assert bound["b_since_ns"] == DAY_0
+
+
+def test_serve_search_filters_take_the_same_forms():
+    """GET /api/traces?since=now-1h&until=2026-12-06 goes through convert too."""
+    import time
+
+    from graphtrace.jobs.serve_api import search_filters
+
+    got = search_filters({"since": "now-1h", "until": "2026-12-06"})
+    assert got["until_ns"] == DAY_0
+    assert abs(got["since_ns"] - (time.time_ns() - 3600 * S)) < 60 * S
