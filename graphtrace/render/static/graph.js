@@ -128,8 +128,12 @@
       const t = 0.72, u = 1 - t, bez = (p0, p1, p2, p3) => u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
       return { d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`, lx: bez(x1, mid, mid, x2), ly: bez(y1, y1, y2, y2) + 4 };
     }
+    if (a === b) {  // a service calling itself: a loop under its box
+      const xl = a.x + BOX_W * 0.3, xr = a.x + BOX_W * 0.7, y = a.y + BOX_H, low = y + ROW_GAP + 6;
+      return { d: `M${xl},${y} C${xl - 10},${low} ${xr + 10},${low} ${xr},${y + 1}`, lx: xr + 28, ly: y + ROW_GAP / 2 + 6 };
+    }
     // a call back to this column or an earlier one: an arc over the top
-    const x1 = a.x + BOX_W / 2, x2 = b.x + BOX_W / 2, top = Math.min(a.y, b.y) - 18 - Math.abs(x1 - x2) / 8;
+    const x1 = a.x + BOX_W / 2, x2 = b.x + BOX_W / 2, top = Math.max(-12, Math.min(a.y, b.y) - 18 - Math.abs(x1 - x2) / 8);
     return { d: `M${x1},${a.y} C${x1},${top} ${x2},${top} ${x2},${b.y}`, lx: (x1 + x2) / 2, ly: top + 6 };
   }
 
@@ -138,7 +142,7 @@
     const p95s = data.edges.map((e) => e.p95_ns).filter((v) => v > 0);
     const range = { lo: Math.min(...p95s), hi: Math.max(...p95s) };
     const maxCalls = Math.max(1, ...data.edges.map((e) => (e.b || e.a || e).calls || 1));
-    const svg = s("svg", { width, height: height + 16, viewBox: `0 -16 ${width} ${height + 16}`, class: "gt-graph", "data-testid": "service-graph", role: "img", "aria-label": "service graph" });
+    const svg = s("svg", { width, height: height + 28, viewBox: `0 -16 ${width} ${height + 28}`, class: "gt-graph", "data-testid": "service-graph", role: "img", "aria-label": "service graph" });
     const defs = s("defs");
     svg.append(defs);
     const markers = {};
