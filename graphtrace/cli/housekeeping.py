@@ -90,7 +90,7 @@ def reset(
         if not _interactive():
             raise InputError("db reset deletes everything in the database: pass --yes (stdin is not a terminal, "
                              "so it cannot ask)", field="--yes")
-        question = f"Delete every node and relationship in database {settings.database} on {settings.describe()}?"
+        question = f"Delete every node and relationship of {settings.describe()}?"
         if not typer.confirm(question, default=False, err=True):
             err_console.print("Nothing deleted.", markup=False)
             raise typer.Exit(1)
