@@ -40,6 +40,8 @@
     const s = view.spans[i];
     const parts = [
       h("h3", {}, s.name),
+      h("p", {}, h("button", { "data-testid": "zoom-span", onclick: () => wf.zoom(s.start, s.end) }, "Zoom to this span"),
+        " ", h("button", { onclick: () => wf.zoom(0, view.duration_ns) }, "Whole trace")),
       h("p", { class: "muted mono" }, s.service + " · " + s.kind + " · " + s.status + (s.status_message ? ": " + s.status_message : "") + " · span " + s.id),
       h("table", { class: "kv", "data-testid": "span-times" },
         [["starts at", "+" + GT.fmtDuration(s.start)], ["duration", GT.fmtDuration(s.end - s.start) + " (" + GT.fmtNs(s.end - s.start) + ")"],
@@ -108,7 +110,7 @@
     const body = h("div", { class: "trace-body" });
     el.append(summary(view, () => wf), h("p", { class: "legend muted" },
       h("span", { class: "swatch bar" }), " span  ", h("span", { class: "swatch cp" }), " critical-path section (the span's own time on the path)  ",
-      h("span", { class: "swatch cp-hidden" }), " critical path inside a collapsed subtree  ⚠ anomaly"), body);
+      h("span", { class: "swatch cp-hidden" }), " critical path inside a collapsed subtree  ⚠ anomaly · double-click a span to zoom to it"), body);
     const left = h("div", { class: "trace-waterfall" });
     body.append(left, panel);
     wf = GT.waterfall(left, view, Object.assign({ onSelect: (i) => panel.replaceChildren(...details(view, wf, i)) }, options || {}));

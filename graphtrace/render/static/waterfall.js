@@ -90,13 +90,19 @@
     const hiddenCache = new Map();
     let visible = [];
     let selected = -1;
-    const pct = (ns) => (100 * ns / total) + "%";
+    let lo = 0, hi = total;  // the time window shown (zoom): ns from the trace start
+    const pct = (ns) => (100 * (ns - lo) / (hi - lo)) + "%";    // a time's position in the track
+    const wid = (ns) => (100 * ns / (hi - lo)) + "%";           // a duration's width
 
-    const axis = GT.h("div", { class: "wf-axis" });
-    for (let k = 0; k <= 4; k++) {
-      axis.append(GT.h("span", { class: "wf-tick", style: "left:" + (k * 25) + "%" }, GT.fmtDuration(total * k / 4)));
+    const axis = GT.h("div", { class: "wf-axis", "data-testid": "axis" });
+    const unzoom = GT.h("button", { class: "wf-unzoom", "data-testid": "unzoom", hidden: true, onclick: () => zoom(0, total) }, "whole trace");
+    function drawAxis() {
+      axis.replaceChildren(...[0, 1, 2, 3, 4].map((k) => GT.h("span", { class: "wf-tick", style: "left:" + (k * 25) + "%" },
+        (lo > 0 ? "+" : "") + GT.fmtDuration(lo + (hi - lo) * k / 4))));
+      unzoom.hidden = lo === 0 && hi === total;
     }
-    const head = GT.h("div", { class: "wf-head" }, GT.h("div", { class: "wf-label" }, "Span (" + spans.length + ")"), axis);
+    drawAxis();
+    const head = GT.h("div", { class: "wf-head" }, GT.h("div", { class: "wf-label" }, "Span (" + spans.length + ") ", unzoom), axis);
     const spacer = GT.h("div", { class: "wf-spacer" });
     const scroll = GT.h("div", { class: "wf-scroll", "data-testid": "waterfall-scroll", style: "height:" + (opts.height || "70vh") }, spacer);
     const tip = GT.h("div", { class: "wf-tooltip", "data-testid": "tooltip", hidden: true });
@@ -117,7 +123,7 @@
       return GT.h("div", {
         class: hidden ? "wf-cp wf-cp-hidden" : "wf-cp", "data-testid": hidden ? "cp-hidden" : "cp-section",
         "data-span-id": spanId, "data-start-ns": String(sec[0]), "data-end-ns": String(sec[1]),
-        style: "left:" + pct(sec[0]) + ";width:max(1px," + pct(sec[1] - sec[0]) + ")",
+        style: "left:" + pct(sec[0]) + ";width:max(1px," + wid(sec[1] - sec[0]) + ")",
       });
     }
 
@@ -144,16 +150,17 @@
       }
       const track = GT.h("div", { class: "wf-track" });
       const cls = "wf-bar" + (s.status === "ERROR" ? " wf-err" : "") + (s.cp > 0 ? " wf-on" : "");
-      track.append(GT.h("div", { class: cls, style: "left:" + pct(s.start) + ";width:max(1px," + pct(s.end - s.start) + ")" }));
-      const onePx = total / Math.max(100, scroll.clientWidth * 0.6);
+      track.append(GT.h("div", { class: cls, style: "left:" + pct(s.start) + ";width:max(1px," + wid(s.end - s.start) + ")" }));
+      const onePx = (hi - lo) / Math.max(100, scroll.clientWidth * 0.6);
       for (const sec of drawable(s.sections, onePx)) track.append(sectionEl(sec, s.id, false));
       if (isCollapsed) {
         if (!hiddenCache.has(i)) hiddenCache.set(i, subtreeSections(spans, i + 1, info.size[i] - 1));
         for (const sec of drawable(hiddenCache.get(i), onePx)) track.append(sectionEl(sec, s.id, true));
       }
-      const inside = s.end / total > 0.85;  // no room after the bar: the label goes on the bar's end
+      const endAt = (s.end - lo) / (hi - lo);
+      const inside = endAt > 0.85;  // no room after the bar: the label goes on the bar's end
       track.append(GT.h("span", { class: inside ? "wf-dur wf-dur-in" : "wf-dur", style: inside
-        ? "right:calc(" + (100 - 100 * s.end / total) + "% + 4px)" : "left:calc(" + pct(s.end) + " + 4px)" },
+        ? "right:calc(" + (100 - 100 * endAt) + "% + 4px)" : "left:calc(" + pct(s.end) + " + 4px)" },
         GT.fmtDuration(s.end - s.start)));
       return GT.h("div", { class: "wf-row" + (i === selected ? " selected" : ""), "data-testid": "span-row",
         "data-span-id": s.id, "data-index": String(i), style: "top:" + (pos * ROW) + "px" }, label, track);
@@ -199,6 +206,13 @@
       }
     }
 
+    // Show the window [a, b] (ns from the trace start) across the track; zoom(0, total) is the whole trace.
+    function zoom(a, b) {
+      lo = Math.max(0, a); hi = Math.min(total, Math.max(lo + 1, b));
+      drawAxis();
+      redraw();
+    }
+
     function select(i) {
       const old = drawn.get(selected);
       if (old) old.classList.remove("selected");
@@ -230,12 +244,18 @@
       tip.hidden = false;
     });
     spacer.addEventListener("mouseleave", () => { tip.hidden = true; });
+    spacer.addEventListener("dblclick", (ev) => {  // double click: zoom to the span (again: the whole trace)
+      const row = ev.target.closest(".wf-row");
+      if (!row) return;
+      const s = spans[Number(row.dataset.index)];
+      if (lo === s.start && hi === Math.max(s.start + 1, s.end)) zoom(0, total); else zoom(s.start, s.end);
+    });
     scroll.addEventListener("scroll", schedule, { passive: true });
     if (window.ResizeObserver) new ResizeObserver(schedule).observe(scroll);
 
     computeVisible();
     draw();
-    return { select, reveal, toggle, rows: () => visible.length, index: (id) => info.byId.get(id), cpSub: info.cpSub };
+    return { select, reveal, toggle, zoom, rows: () => visible.length, index: (id) => info.byId.get(id), cpSub: info.cpSub };
   }
 
   window.GT.waterfall = waterfall;

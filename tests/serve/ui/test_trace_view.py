@@ -142,6 +142,14 @@ def test_tooltip_details_pair_and_collapse(example_served, chrome):
     pair = details.find_element(By.CSS_SELECTOR, "[data-testid=call-pair]")
     assert "client" in pair.text and "frontend → cart" in pair.text
     assert "2786.8×" in pair.text                       # 1,066,789,345 / 382,800 = 2,786.8
+    # zoom to AddItem: the axis starts at its start (+9.6 ms) and its bar spans the whole track
+    details.find_element(By.CSS_SELECTOR, "[data-testid=zoom-span]").click()
+    wait(chrome, lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=axis] .wf-tick").text == "+9.6 ms")
+    track = row(chrome, ADD).find_element(By.CSS_SELECTOR, ".wf-track").rect
+    bar = row(chrome, ADD).find_element(By.CSS_SELECTOR, ".wf-bar").rect
+    assert abs(bar["x"] - track["x"]) <= 1 and abs(bar["width"] - track["width"]) <= 1
+    chrome.find_element(By.CSS_SELECTOR, "[data-testid=unzoom]").click()
+    wait(chrome, lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=axis] .wf-tick").text == "0 ns")
     pair.find_element(By.CSS_SELECTOR, f"[data-testid=span-link][data-span-id='{ADD_SERVER}']").click()
     wait(chrome, lambda d: "selected" in row(d, ADD_SERVER).get_attribute("class"))
     assert "this span is the server" in chrome.find_element(By.CSS_SELECTOR, "[data-testid=call-pair]").text.replace("\n", " ")
