@@ -167,7 +167,7 @@ def change(driver: Any, query: Mapping[str, str], *, database: str) -> dict[str,
     (``own_ratio_p95``, ``own_delta_p95_ns``, ``ratio_p95``, ``delta_p95_ns``) and ``change``
     (:func:`classify`)."""
     given = parse_query(query, _CHANGE)
-    threshold = given.get("threshold") or DEFAULT_THRESHOLD
+    threshold = DEFAULT_THRESHOLD if given.get("threshold") is None else given["threshold"]
     min_calls = given.get("min_calls")
     min_calls = DEFAULT_MIN_CALLS if min_calls is None else min_calls
     if threshold <= 1:
@@ -202,7 +202,7 @@ def edge_detail(driver: Any, query: Mapping[str, str], *, database: str) -> dict
     caller, callee = given.get("caller"), given.get("callee")
     if not caller or not callee:
         raise InputError("caller and callee are both required", record="caller" if not caller else "callee")
-    limit = given.get("limit") or EXAMPLES
+    limit = EXAMPLES if given.get("limit") is None else given["limit"]
     if limit < 1 or limit > 100:
         raise InputError("must be between 1 and 100", record="limit")
     since, until = given.get("since"), given.get("until")
