@@ -245,6 +245,10 @@ class ServeService:
 
         traces = []
         for piece in due:
+            if piece.problem is not None:  # a parent cycle: skipped whole, as ingest of a file does
+                log.warning("serve: trace not stored: %s: %s", piece.problem.record, piece.problem.message)
+                self._count("spans_dropped", len(piece.spans))
+                continue
             try:
                 traces.append(piece.to_trace())
             except ValidationError as exc:

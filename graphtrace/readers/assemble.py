@@ -285,8 +285,7 @@ class Assembler:
         self.ctx.counters.traces_skipped += 1
         self.ctx.counters.spans_skipped += n_spans
         self.ctx.skip(problem.file, problem.record, problem.field,
-                      f"{problem.message}{more}; whole trace {pending.trace_id} skipped "
-                      f"({n_spans} span records)")
+                      skipped_trace_message(f"{problem.message}{more}", pending.trace_id, n_spans))
 
 
 def _insert(pending: _Pending, span: Span, source: Source) -> None:
@@ -348,26 +347,55 @@ def _build_drafts(drafts: list[Draft], ctx: ReadContext) -> list[SpanItem | BadI
 
 def _cycle(pending: _Pending) -> Diagnostic | None:
     """A Diagnostic naming a span on a parent cycle, or None (iterative, O(n))."""
-    spans = pending.spans
-    done: set[str] = set()
-    for sid, span in spans.items():  # one pass settles every span whose parent came first
-        parent = span.parent_span_id
-        if parent is None or parent in done or parent not in spans:
-            done.add(sid)
-    if len(done) == len(spans):
+    cycle = parent_cycle({sid: span.parent_span_id for sid, span in pending.spans.items()})
+    if cycle is None:
         return None
-    parents = {sid: span.parent_span_id for sid, span in spans.items()}
+    source = pending.sources[cycle[0]]
+    return Diagnostic(file=source.file, record=span_record(source.record, cycle[0]),
+                      field="parent_span_id", message=cycle_message(cycle))
+
+
+def cycle_message(cycle: list[str]) -> str:
+    """The skip reason for a trace with the parent cycle ``cycle`` (closed: first id repeated).
+
+    >>> cycle_message(["a", "b", "a"])
+    'parent cycle a -> b -> a'
+    """
+    return f"parent cycle {' -> '.join(cycle)}"
+
+
+def skipped_trace_message(reason: str, trace_id: str, n_spans: int) -> str:
+    """The message of a whole trace skipped for ``reason`` (the readers' and ``serve``'s one wording).
+
+    >>> skipped_trace_message("parent cycle a -> a", "t1", 2)
+    'parent cycle a -> a; whole trace t1 skipped (2 span records)'
+    """
+    return f"{reason}; whole trace {trace_id} skipped ({n_spans} span records)"
+
+
+def parent_cycle(parents: dict[str, str | None]) -> list[str] | None:
+    """One parent cycle among ``span id -> parent id`` (closed: ``[a, b, a]``), or None; iterative, O(n).
+
+    A parent that is not in ``parents`` ends a chain (a missing parent is no cycle).
+
+    >>> parent_cycle({"r": None, "a": "c", "b": "a", "c": "b", "x": "gone"})
+    ['a', 'c', 'b', 'a']
+    >>> parent_cycle({"r": None, "a": "r", "b": "gone"}) is None
+    True
+    """
+    done: set[str] = set()
+    for sid, parent in parents.items():  # one pass settles every span whose parent came first
+        if parent is None or parent in done or parent not in parents:
+            done.add(sid)
+    if len(done) == len(parents):
+        return None
     for start in parents:
         path: list[str] = []
         on_path: set[str] = set()
         node: str | None = start
         while node is not None and node in parents and node not in done:
             if node in on_path:
-                cycle = path[path.index(node):]
-                source = pending.sources[node]
-                return Diagnostic(file=source.file, record=span_record(source.record, node),
-                                  field="parent_span_id",
-                                  message=f"parent cycle {' -> '.join(cycle + [node])}")
+                return path[path.index(node):] + [node]
             path.append(node)
             on_path.add(node)
             node = parents[node]

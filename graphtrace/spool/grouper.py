@@ -24,7 +24,9 @@ import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
-from graphtrace.model import Span, Trace
+from graphtrace.model import Diagnostic, Span, Trace
+from graphtrace.readers.assemble import cycle_message, parent_cycle, skipped_trace_message
+from graphtrace.readers.build import span_record
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Handed:
     trace_id: str
     spans: list[Span]
     segments: set[int]
+    problem: Diagnostic | None = None  # why the piece must not be stored (a parent cycle)
 
     def to_trace(self) -> Trace:
         """The spans as one model trace."""
@@ -98,7 +101,7 @@ class Grouper:
             del self._pending[trace_id]
             self.pending_spans -= len(piece.spans)
             taken += len(piece.spans)
-            out.append(Handed(trace_id, list(piece.spans.values()), piece.segments))
+            out.append(Handed(trace_id, list(piece.spans.values()), piece.segments, cycle_problem(piece)))
         return out
 
     def written(self, handed: list[Handed]) -> dict[int, int]:
@@ -133,3 +136,22 @@ class Grouper:
                 if segment in current.segments:
                     self._refs[segment] -= 1  # the two pieces now count once
                 current.segments.add(segment)
+
+
+def cycle_problem(piece: Piece) -> Diagnostic | None:
+    """Why ``piece`` must not be stored, with the readers' rule and wording: a parent cycle skips the
+    whole trace (``ingest`` of a file does the same), or None.
+
+    >>> from graphtrace.readers.build import make_span
+    >>> p = Piece("t", {i: make_span("t", i, par, "svc", "op", "INTERNAL", 0, 5) for i, par in
+    ...           (("a", "b"), ("b", "a"), ("c", "a"))}, {4})
+    >>> d = cycle_problem(p)
+    >>> d.file, d.record, d.field, d.message
+    ('spool segment 4', 'trace t, span a', 'parent_span_id', 'parent cycle a -> b -> a; whole trace t skipped (3 span records)')
+    """
+    cycle = parent_cycle({sid: span.parent_span_id for sid, span in piece.spans.items()})
+    if cycle is None:
+        return None
+    return Diagnostic(file=f"spool segment {min(piece.segments, default=0)}",
+                      record=span_record(f"trace {piece.trace_id}", cycle[0]), field="parent_span_id",
+                      message=skipped_trace_message(cycle_message(cycle), piece.trace_id, len(piece.spans)))
