@@ -2,6 +2,7 @@
 // question: Write each span's self time, critical-path time, on-path flag and depth for a batch of traces.
 // param: trace_ids list<string> -- the traces to annotate
 // param: resume bool = false -- false: start each trace from its roots; true: go on from where the last run stopped (traces not in progress are left alone)
+// param: block int = 256 -- the critical-path walk keeps a span's chosen children in blocks of this many (tests lower it)
 // column: traces int -- traces whose annotation this run completed (marked Trace.annotated)
 // column: spans int -- spans written by this run
 // agrees-with: analyze_trace -- graphtrace.analysis: self_time.self_times, critical_path.critical_path_times, on_path, tree depth
@@ -79,27 +80,29 @@ CALL (tr) {
     ORDER BY chi DESC, clo ASC, c.span_id ASC
     RETURN collect(CASE WHEN c IS NOT NULL THEN {id: c.span_id, lo: clo, hi: chi} END) AS kids
   }
-  WITH st, s, path, san, self_ns, reduce(w = {t: san.hi, first: true, chosen: [], secs: []}, k IN kids |
-    CASE WHEN (w.first AND k.hi <= w.t) OR (NOT w.first AND k.hi < w.t)
-      THEN {t: k.lo, first: false, chosen: w.chosen + k.id, secs: w.secs + [[k.hi, w.t]]}
-      ELSE w END) AS walk
-  WITH collect({st: st, s: s, path: path, self_ns: self_ns, san: san, chosen: walk.chosen,
-                secs: CASE WHEN san.kept THEN [x IN walk.secs + [[san.lo, walk.t]] WHERE x[1] > x[0]] ELSE [] END
+  //    A pick [id, end, limit] goes into a block of at most $block (256): appending to one long list in reduce
+  //    nests the list once per append, and a root with 16,000 picks overflowed the server's stack.
+  WITH st, s, path, san, self_ns, reduce(w = {t: san.hi, first: true, n: 0, cur: [], done: []}, k IN kids |
+    CASE WHEN NOT ((w.first AND k.hi <= w.t) OR (NOT w.first AND k.hi < w.t)) THEN w
+      WHEN w.n % $block = $block - 1 THEN {t: k.lo, first: false, n: w.n + 1, cur: [], done: w.done + [w.cur + [[k.id, k.hi, w.t]]]}
+      ELSE {t: k.lo, first: false, n: w.n + 1, cur: w.cur + [[k.id, k.hi, w.t]], done: w.done} END) AS walk
+  WITH st, s, path, san, self_ns, walk.t AS t, [p IN reduce(f = [], b IN walk.done + [walk.cur] | f + b) | p] AS picks
+  WITH collect({st: st, s: s, path: path, self_ns: self_ns, san: san, chosen: [p IN picks | p[0]],
+                secs: CASE WHEN san.kept THEN [x IN [p IN picks | [p[1], p[2]]] + [[san.lo, t]] WHERE x[1] > x[0]]
+                      ELSE [] END
                }) AS rows,
        collect([st.pre, [n IN nodes(path) | [n.start_ns, n.end_ns, n.span_id]]]) AS keys
   // 5b. Pre-order rank of every row (the last entry of its pre_key): the light keys (prefix, path of
-  //     (start, end, id)) sorted with the rows' indexes, and the permutation inverted (sorting the
-  //     rows themselves would hold them twice: over the memory pool at 100,000 children).
+  //     (start, end, id)) sorted with the rows' indexes; row order[j] gets rank j (sorting the rows
+  //     themselves, or sorting again to invert the permutation, holds 100,000 wide rows in a sort:
+  //     hundreds of MB of the transaction memory pool at 100,000 children).
   CALL (keys) {
     UNWIND range(0, size(keys) - 1) AS i
-    WITH i, keys[i] AS k
-    ORDER BY k[0], k[1]
-    WITH collect(i) AS order
-    UNWIND range(0, size(order) - 1) AS j
-    WITH order[j] AS i, j
-    ORDER BY i
-    RETURN collect(j) AS ranks
+    WITH i, keys[i][0] AS prefix, keys[i][1] AS down
+    ORDER BY prefix, down
+    RETURN collect(i) AS order
   }
+  WITH rows, order
   // 6. A span is on the critical path iff its starting span is and every span below that on its path
   //    was chosen by its parent.  The chosen children are flagged (annotate_chosen, set here and
   //    removed below, inside this query's transaction): a lookup per path step, where a list
@@ -111,8 +114,8 @@ CALL (tr) {
     MATCH (c:Span {trace_id: r.s.trace_id, span_id: id})
     SET c.annotate_chosen = true
   }
-  UNWIND range(0, size(rows) - 1) AS i
-  WITH rows[i] AS r, ranks[i] AS rank
+  UNWIND range(0, size(order) - 1) AS rank
+  WITH rows[order[rank]] AS r, rank
   WITH r, r.s AS s, length(r.path) AS d, r.st.pre + [rank] AS pre_key,
        r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.annotate_chosen IS NOT NULL) AS on_cp
   REMOVE s.annotate_chosen
@@ -125,7 +128,7 @@ CALL (tr) {
         s.san_lo = CASE WHEN r.san.kept THEN r.san.lo END,
         s.san_hi = CASE WHEN r.san.kept THEN r.san.hi END,
         s.kept = r.san.kept,
-        s.cp_secs = CASE WHEN on_cp THEN reduce(f = [], x IN r.secs | f + x) END,
+        s.cp_secs = CASE WHEN on_cp THEN [i IN range(0, 2 * size(r.secs) - 1) | r.secs[i / 2][i % 2]] END,
         s.pre_key = pre_key
     REMOVE s.annotate_prefix)
   FOREACH (_ IN CASE WHEN d = 64 THEN [1] ELSE [] END | SET s.annotate_prefix = pre_key)

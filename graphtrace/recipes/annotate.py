@@ -66,6 +66,7 @@ def annotate_traces(
     batch_traces: int = 200,
     timeout_s: float | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    block: int = 256,
 ) -> dict[str, int]:
     """Annotate ``trace_ids`` in batches of ``batch_traces``; return ``{"traces": n, "spans": m}``.
 
@@ -74,6 +75,7 @@ def annotate_traces(
     of ``timeout_s`` (default :data:`PASS_TIMEOUT_S`), so a client that goes
     away leaves no transaction running for long.  A trace is marked annotated by the run that
     writes its last level only.  ``on_progress(traces_done, spans_done)`` is called after each batch.
+    ``block`` is the recipe's block of chosen children in the critical-path walk (tests lower it).
     Example (needs a server)::
 
         annotate_traces(driver, ["971a659583cb354ebf2a7babf50db2f8"], database="neo4j")
@@ -85,7 +87,7 @@ def annotate_traces(
         timeout = PASS_TIMEOUT_S if timeout_s is None else timeout_s
         resume = False
         while True:
-            bound = bind_params(recipe, {"trace_ids": batch, "resume": resume})
+            bound = bind_params(recipe, {"trace_ids": batch, "resume": resume, "block": block})
             if not qtype:
                 qtype = query_type(driver, recipe, bound, database=database)
                 check_mode(recipe, qtype, write=True)

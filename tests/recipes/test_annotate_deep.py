@@ -203,3 +203,39 @@ def test_what_the_read_recipes_use_agrees_with_the_engine(store, prefix, shape):
     # deepest span is l299 at depth 300: 300 // 64 + 1 = 5 ints, never one per level
     if shape == "chain":
         assert max(len(r["pre"]) for r in records) == 5
+
+
+def spaced(tid: str) -> Trace:
+    """Root r [0, 100] us; k_i [2i, 2i + 1] us for i = 0..49 (a 1 us gap between neighbours); for every
+    i % 5 == 0 also s_i [2i + 0.5, 2i + 1] us, ending with k_i; k_i of odd i has a leaf under it."""
+    spans = [_span(tid, "r", None, 0, 100 * US, SpanKind.SERVER)]
+    for i in range(50):
+        spans.append(_span(tid, f"k{i}", "r", 2 * i * US, (2 * i + 1) * US, SpanKind.CLIENT))
+        if i % 5 == 0:
+            spans.append(_span(tid, f"s{i}", "r", 2 * i * US + 500, (2 * i + 1) * US, SpanKind.CLIENT))
+        if i % 2:
+            spans.append(_span(tid, f"l{i}", f"k{i}", 2 * i * US, 2 * i * US + 300))
+    return Trace(trace_id=tid, spans=spans)
+
+
+def test_the_walk_agrees_across_its_blocks_of_chosen_children(store, prefix):
+    """The walk keeps the children it chooses in blocks of ``block`` (256; a list appended to once per
+    choice overflowed the server's stack at 16,000 choices): with blocks of 7, 50 choices cross 7 block
+    boundaries, and everything annotate writes still agrees with the engine."""
+    tid = prefix + "blocks"
+    trace = spaced(tid)
+    store([trace])
+    done = annotate_traces(store.driver, [tid], database=store.database, block=7)
+    assert done == {"traces": 1, "spans": 1 + 50 + 10 + 25}  # r, k0..k49, s0..s45, l1..l49 (odd)
+    got, props = stored(store, tid)
+    assert got == expected(trace) and props["annotated"] is True
+    # By hand: from r's end (100 us) the walk takes k49 (ends 99 <= 100), then each k_{i-1}, which
+    # ends at 2i - 1 < 2i = k_i's start; s_i ties with k_i on end and starts later, so k_i wins, and
+    # s_i (ending at 2i + 1, not < 2i) is never taken: 50 choices.  r owns [99, 100] us and the 49
+    # gaps [2i + 1, 2i + 2] us: 50 us.  An even k_i owns all of its 1 us; in an odd k_i the walk takes
+    # the leaf (ends at 2i + 0.3 <= 2i + 1), so k_i owns [2i + 0.3, 2i + 1] = 700 ns and l_i 300 ns.
+    on = {sid for sid, v in got.items() if v[2]}
+    assert on == {"r"} | {f"k{i}" for i in range(50)} | {f"l{i}" for i in range(1, 50, 2)}
+    assert got["r"][1] == 50 * US
+    assert all(got[f"k{i}"][1] == (700 if i % 2 else US) for i in range(50))
+    assert all(got[f"l{i}"][1] == 300 for i in range(1, 50, 2))
