@@ -36,7 +36,6 @@ LEGEND = (  # one line of at most 100 columns after "Legend: "
     "!ERROR = status ERROR"
 )
 MAX_GUIDES = 40
-LABEL_CAP = 100
 LINE_WIDTH = 100  # a line fits 100 columns unless the tree's guides alone are wider
 MIN_LABEL = 24  # a label is never cut shorter than this
 NAME_MIN = 34  # a span name is never cut shorter than this (grpc.oteldemo.CartService/AddItem stays whole)
@@ -179,8 +178,8 @@ def _layout(spans: Mapping[str, Mapping[str, Any]], order: list[tuple[str, int, 
     """Prefix + label of each line, fitting ``room`` columns when it can.
 
     The widest guides (4, 3, then 2 columns) with which every label fits whole (names cut no
-    shorter than NAME_MIN) win; else 2-column guides, at most GUIDE_ROOM columns of them, and
-    names cut down to NAME_FLOOR.
+    shorter than NAME_MIN) win; else 2-column guides, at most GUIDE_ROOM columns of them, names
+    cut down to NAME_FLOOR, and a label may take the column of its one dot leader (``room + 1``).
     """
     for unit in (4, 3, 2):
         prefixes = _prefixes(order, unit)
@@ -188,14 +187,14 @@ def _layout(spans: Mapping[str, Mapping[str, Any]], order: list[tuple[str, int, 
         if max((_cells(x) for x in labels), default=0) <= room:
             return labels
     prefixes = _prefixes(order, 2, min(MAX_GUIDES, GUIDE_ROOM // 2))
-    return [p + _label(spans[sid], room - _cells(p), NAME_FLOOR) for p, (sid, _d, _l) in zip(prefixes, order)]
+    return [p + _label(spans[sid], room + 1 - _cells(p), NAME_FLOOR) for p, (sid, _d, _l) in zip(prefixes, order)]
 
 
 def tree_lines(spans: Sequence[Mapping[str, Any]], roots: Sequence[str]) -> list[str]:
     """The call tree, one line per span (see the module docstring for the format).
 
-    Labels are padded with dots to a common width (the longest label, at most
-    ``LABEL_CAP`` columns), durations and self times right-aligned.  A line fits
+    Labels are padded with dots to a common width (the longest label), durations and self
+    times right-aligned.  A line fits
     ``LINE_WIDTH`` columns: the guides narrow (4, 3, then 2 columns a level; a very deep
     tree draws GUIDE_ROOM columns of them and counts the rest, ``…+N``) and a name too long
     is cut in the middle with ``…`` (service, kind and the times are kept whole).
@@ -211,8 +210,8 @@ def tree_lines(spans: Sequence[Mapping[str, Any]], roots: Sequence[str]) -> list
     self_w = max((len(x) for x in selfs), default=0)
     room = max(LINE_WIDTH - dur_w - self_w - len(" .  ms  self  ms"), MIN_LABEL)  # label + one dot leader
     labels = _layout(by_id, order, room)
-    width = min(max((_cells(x) for x in labels), default=0), LABEL_CAP)
+    width = min(max((_cells(x) for x in labels), default=0), room)  # a label wider than room has no dots
     return [
-        f"{label} {'.' * (max(width - _cells(label), 0) + 1)} {dur:>{dur_w}} ms  self {own:>{self_w}} ms"
+        f"{label} {'.' * max(width - _cells(label) + 1, 0)} {dur:>{dur_w}} ms  self {own:>{self_w}} ms"
         for label, dur, own in zip(labels, durations, selfs)
     ]

@@ -96,9 +96,12 @@ def test_example_text_report(text_run):
     # Widest duration is the root's "1,080.96" and widest self AddItem's own: no padding on this line.
     assert add_item.endswith(" 1,066.79 ms  self 1,064.63 ms")
     [dns] = [ln for ln in lines if "dns.lookup" in ln and "ms  self" in ln]
-    assert "★" not in dns and "── [frontend] dns.lookup (CLIENT)" in dns
+    # The tree is 8 levels deep: it fits 100 columns with 2-column guides (render/tree.py), and AddItem's
+    # children (dns.lookup first, tcp.connect second of three) hang under a guide.
+    assert "★" not in dns and "│ ├ [frontend] dns.lookup (CLIENT)" in dns
     [tcp] = [ln for ln in lines if "tcp.connect" in ln and "ms  self" in ln]
-    assert "── ★ [frontend] tcp.connect (INTERNAL)" in tcp
+    assert "│ ├ ★ [frontend] tcp.connect (INTERNAL)" in tcp
+    assert max(len(ln) for ln in lines) <= 100
 
 
 def test_example_critical_path_and_bottleneck_rows(text_run):
