@@ -116,6 +116,8 @@ def test_graph_errors_are_json_answers(graph_serve):
     assert get(graph_serve, "/api/graph", colour="red").status_code == 400
     assert get(graph_serve, "/api/graph/edge", caller="web").status_code == 400
     assert get(graph_serve, "/api/graph/change", threshold="1").status_code == 400
+    assert get(graph_serve, "/api/graph/change", threshold="0").status_code == 400
+    assert get(graph_serve, "/api/graph/edge", caller="web", callee="api", limit="0").status_code == 400
 
 
 def test_recipe_detail_gives_hints_body_and_bound_params(graph_serve):
