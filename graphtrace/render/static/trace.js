@@ -64,7 +64,9 @@
       s.events.map((e) => h("tr", {}, h("td", { class: "num" }, "+" + GT.fmtDuration(e.time)), h("td", {}, e.name),
         h("td", { class: "mono" }, JSON.stringify(e.attributes))))) : h("p", { class: "muted" }, "none"));
     parts.push(h("h4", {}, "Links"), s.links.length ? h("table", { "data-testid": "links" },
-      s.links.map((k) => h("tr", {}, h("td", { class: "mono" }, k.trace_id === view.trace_id ? spanButton(view, wf, k.span_id, k.span_id) : k.trace_id + " / " + k.span_id),
+      s.links.map((k) => h("tr", {}, h("td", { class: "mono" }, k.trace_id === view.trace_id ? spanButton(view, wf, k.span_id, k.span_id)
+        : GT.inReport ? k.trace_id + " / " + k.span_id
+          : h("a", { href: "#/trace/" + encodeURIComponent(k.trace_id), "data-testid": "trace-link" }, k.trace_id + " / " + k.span_id)),
         h("td", {}, k.ref_type || ""), h("td", { class: "mono" }, JSON.stringify(k.attributes))))) : h("p", { class: "muted" }, "none"));
     return parts;
   }
@@ -119,6 +121,7 @@
 
   // The HTML report: every trace of the data block, one after the other.
   function renderReport(el, data) {
+    GT.inReport = true;  // no server behind the page: links to other traces stay text
     for (const note of data.notes || []) el.append(h("p", { class: "muted" }, note));
     for (const view of data.traces) {
       const section = h("section", { class: "report-trace", "data-trace-id": view.trace_id });
