@@ -10,8 +10,6 @@ Warnings and skipped records go to stderr (text, Markdown) or into the JSON.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from typing import Annotated, Any
@@ -19,7 +17,9 @@ from typing import Annotated, Any
 import typer
 
 from graphtrace.cli.app import app
-from graphtrace.cli.common import console, err_console, usable_cpus
+from graphtrace.cli.common import (OutputOption, console, emit, err_console, format_option, is_stdout, output_writer,
+                                   usable_cpus)
+from graphtrace.cli.progress import bar_wanted, progress_bar
 from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
 from graphtrace.jobs.analyze import analysed_reports, check_outcome, normalize_trace_id
@@ -35,25 +35,28 @@ class OutputFormat(str, Enum):
     html = "html"
 
 
+FormatOption = format_option(OutputFormat)
+Write = Callable[[str], None]
+"""Where the report goes: stdout, or the ``-o`` file (:func:`graphtrace.cli.common.output_writer`)."""
+
 MAP_HELP = ("Column of a flat-row field (repeatable), e.g. trace_id=TraceId or duration_us=Duration "
             f"(a duration's unit is in its field's name). Fields: {', '.join(MAPPABLE)}.")
 """``--map``'s help for ``analyze`` and ``ingest``: the fields come from readers.columns.MAPPABLE."""
 
 
-def _write(text: str) -> None:
-    """Write to stdout; a closed pipe (``| head``) ends the command quietly.
+def ignored_warning(ignored: Sequence[str], shown: int = 5) -> str:
+    """The warning line for the files of the directories given that are not trace data (not read).
 
-    A stdout that cannot encode ``★`` or box-drawing characters (``PYTHONIOENCODING=ascii``)
-    gets ``?`` instead of a crash.
+    >>> ignored_warning(["d/README.md", "d/make.py"])
+    'warning: 2 files ignored (not trace data): d/README.md, d/make.py'
+    >>> ignored_warning([f"d/{i}.py" for i in range(7)], shown=2)
+    'warning: 7 files ignored (not trace data): d/0.py, d/1.py and 5 more'
     """
-    try:
-        if sys.stdout.encoding and "utf" not in sys.stdout.encoding.lower():
-            text = text.encode(sys.stdout.encoding, "replace").decode(sys.stdout.encoding)
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(0) from None
+    from graphtrace.render.safe import literal
+
+    names = ", ".join(literal(name) for name in ignored[:shown])
+    more = f" and {len(ignored) - shown} more" if len(ignored) > shown else ""
+    return f"warning: {len(ignored)} file{'s' if len(ignored) != 1 else ''} ignored (not trace data): {names}{more}"
 
 
 def _renderer(fmt: OutputFormat) -> Callable[[Any], str]:
@@ -67,25 +70,27 @@ def _renderer(fmt: OutputFormat) -> Callable[[Any], str]:
     return lambda report: render(report.model_dump(mode="json"))
 
 
-def _print_rendered(text: str, fmt: OutputFormat, first: bool) -> None:
+def _print_rendered(write: Write, text: str, fmt: OutputFormat, first: bool, styled: bool) -> None:
     from graphtrace.render.text import styled_text
 
     if fmt is OutputFormat.markdown:
-        _write(("" if first else "\n---\n\n") + text + "\n")
+        write(("" if first else "\n---\n\n") + text + "\n")
         return
     if not first:
-        _write("\n" + "─" * 100 + "\n\n")
-    if console.is_terminal:
+        write("\n" + "─" * 100 + "\n\n")
+    if styled:
         console.print(styled_text(text), markup=False, highlight=False)
     else:
-        _write(text + "\n")
+        write(text + "\n")
 
 
-Diagnostics = Callable[[], tuple[list[Diagnostic], list[Diagnostic], list[Diagnostic]]]
-"""() -> (warnings, skipped by the readers, failed analyses): complete once the reports are consumed."""
+Diagnostics = Callable[[], tuple[list[Diagnostic], list[Diagnostic], list[Diagnostic], list[str]]]
+"""() -> (warnings, skipped by the readers, failed analyses, ignored files): complete once the
+reports are consumed."""
 
 
-def _stream_json(files: Sequence[str], bodies: Iterator[str], diagnostics: Diagnostics, wanted: str | None) -> None:
+def _stream_json(write: Write, files: Sequence[str], bodies: Iterator[str], diagnostics: Diagnostics,
+                 wanted: str | None) -> None:
     """Print the JSON document one report body at a time (memory bounded by a trace, not the input).
 
     The document starts only with the first report, so when nothing is found the
@@ -103,25 +108,36 @@ def _stream_json(files: Sequence[str], bodies: Iterator[str], diagnostics: Diagn
             yield body
 
     def tail() -> dict[str, Any]:
-        warnings, skipped, failed = diagnostics()
+        warnings, skipped, failed, ignored = diagnostics()
         check_outcome(files, found, wanted, False, [*skipped, *failed], failed)
         rest = AnalysisOutput(traces=[], warnings=list(warnings), skipped=[*skipped, *failed])
-        return {k: v for k, v in rest.model_dump(mode="json").items() if k != "traces"}
+        return {k: v for k, v in rest.model_dump(mode="json").items() if k != "traces"} | files_ignored(ignored)
 
     for chunk in join_report_bodies(counted(), tail):
-        _write(chunk)
+        write(chunk)
 
 
-def _print_texts(files: Sequence[str], texts: Iterator[str], diagnostics: Diagnostics, fmt: OutputFormat,
-                 wanted: str | None, strict: bool) -> None:
+def files_ignored(ignored: Sequence[str]) -> dict[str, int]:
+    """The JSON document's ``files_ignored`` field, present only when files were ignored.
+
+    >>> files_ignored([]), files_ignored(["d/README.md"])
+    ({}, {'files_ignored': 1})
+    """
+    return {"files_ignored": len(ignored)} if ignored else {}
+
+
+def _print_texts(write: Write, files: Sequence[str], texts: Iterator[str], diagnostics: Diagnostics,
+                 fmt: OutputFormat, wanted: str | None, strict: bool, styled: bool) -> None:
     """Print text or Markdown reports as they come, then the diagnostics summary on stderr."""
     from graphtrace.render.diagnostics import summarize_diagnostics
 
     found = 0
     for text in texts:
-        _print_rendered(text, fmt, first=found == 0)
+        _print_rendered(write, text, fmt, first=found == 0, styled=styled)
         found += 1
-    warnings, skipped, failed = diagnostics()
+    warnings, skipped, failed, ignored = diagnostics()
+    if ignored:
+        err_console.print(ignored_warning(ignored), markup=False, highlight=False)
     check_outcome(files, found, wanted, strict, [*skipped, *failed], failed)
     summary = summarize_diagnostics([d.model_dump() for d in warnings],
                                     [d.model_dump() for d in [*skipped, *failed]])
@@ -129,8 +145,8 @@ def _print_texts(files: Sequence[str], texts: Iterator[str], diagnostics: Diagno
         err_console.print(summary, markup=False, highlight=False)
 
 
-def _strict_json(files: Sequence[str], stream: Any, reports: Iterator[Any], failed: list[Diagnostic],
-                 wanted: str | None) -> None:
+def _strict_json(write: Write, files: Sequence[str], stream: Any, reports: Iterator[Any],
+                 failed: list[Diagnostic], wanted: str | None) -> None:
     """--strict JSON: buffered, so nothing is printed unless every record is good."""
     from graphtrace.analysis.report import AnalysisOutput
     from graphtrace.render.json import render_json
@@ -140,8 +156,8 @@ def _strict_json(files: Sequence[str], stream: Any, reports: Iterator[Any], fail
     check_outcome(files, len(kept), wanted, True, skipped, failed)
     output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
     with gc_paused():
-        text = render_json(output.model_dump(mode="json"))
-    _write(text)
+        text = render_json(output.model_dump(mode="json") | files_ignored([str(p) for p in stream.ignored]))
+    write(text)
 
 
 def _jobs(jobs: int, files: Sequence[str], strict: bool, trace_id: str | None) -> int:
@@ -165,7 +181,8 @@ def analyze(
     files: Annotated[list[str], typer.Argument(
         metavar="FILE", help="Trace files, directories or globs; '-' reads stdin; .gz is read transparently.")],
     trace_id: Annotated[str | None, typer.Option("--trace-id", help="Analyse only this trace.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="otlp-json, otlp-proto, jaeger, zipkin or rows (default: sniff).")] = None,
     mapping: Annotated[list[str] | None, typer.Option(
@@ -179,33 +196,44 @@ def analyze(
         "stdin, --strict and --trace-id.")] = 1,
 ) -> None:
     """Analyse traces: call tree, self time, critical path, bottlenecks, anomalies, narrative."""
-    from graphtrace.analysis.analyze import analyze_trace
-    from graphtrace.jobs.analyze import ParallelAnalysis
-    from graphtrace.readers import read_traces
-
     _check_input_format(input_format)
     wanted = normalize_trace_id(trace_id) if trace_id is not None else None
     read_options = {"input_format": input_format, "mapping": parse_mapping(mapping or []) or None}
     if fmt is OutputFormat.html:  # one self-contained page (jobs.trace_view), whole, not streamed
         from graphtrace.jobs.trace_view import html_report
 
-        _write(html_report(files, read_options=read_options, trace_id=wanted, limit=limit_traces, strict=strict))
+        emit(html_report(files, read_options=read_options, trace_id=wanted, limit=limit_traces, strict=strict),
+             output, end="")
         return
     workers = _jobs(jobs, files, strict, wanted)
+    show_bar = bar_wanted(data=fmt is OutputFormat.json, output=output, streams=True)
+    with output_writer(output) as write, progress_bar(show_bar) as progress:
+        _analyze(write, files, fmt, wanted, read_options, strict, limit_traces, workers,
+                 styled=console.is_terminal and is_stdout(output), progress=progress)
+
+
+def _analyze(write: Write, files: Sequence[str], fmt: OutputFormat, wanted: str | None, read_options: dict[str, Any],
+             strict: bool, limit: int | None, workers: int, *, styled: bool, progress: Any) -> None:
+    """Read, analyse and print, in one process or ``workers``."""
+    from graphtrace.analysis.analyze import analyze_trace
+    from graphtrace.jobs.analyze import ParallelAnalysis
+    from graphtrace.readers import read_traces
+
     if workers > 1:
         run = ParallelAnalysis(files, jobs=workers, analyze=analyze_trace, render=_renderer(fmt),
-                               read_options=read_options, limit=limit_traces)
-        texts, diagnostics = iter(run), lambda: (run.warnings, run.skipped, run.failed)
+                               read_options=read_options, limit=limit, progress=progress)
+        texts, diagnostics = iter(run), lambda: (run.warnings, run.skipped, run.failed, run.ignored)
     else:
         stream = read_traces(files, strict=strict, **read_options)
         failed: list[Diagnostic] = []
-        reports = analysed_reports(iter(stream), analyze_trace, trace_id=wanted, limit=limit_traces,
-                                   strict=strict, skipped=failed)
+        reports = analysed_reports(iter(stream), analyze_trace, trace_id=wanted, limit=limit,
+                                   strict=strict, skipped=failed, progress=progress)
         if strict and fmt is OutputFormat.json:
-            _strict_json(files, stream, reports, failed, wanted)
+            _strict_json(write, files, stream, reports, failed, wanted)
             return
-        texts, diagnostics = map(_renderer(fmt), reports), lambda: (stream.warnings, stream.skipped, failed)
+        texts = map(_renderer(fmt), reports)
+        diagnostics = lambda: (stream.warnings, stream.skipped, failed, [str(p) for p in stream.ignored])  # noqa: E731
     if fmt is OutputFormat.json:
-        _stream_json(files, texts, diagnostics, wanted)
+        _stream_json(write, files, texts, diagnostics, wanted)
     else:
-        _print_texts(files, texts, diagnostics, fmt, wanted, strict)
+        _print_texts(write, files, texts, diagnostics, fmt, wanted, strict, styled)

@@ -11,14 +11,14 @@ unpadded); a trace that is not stored is an error ("not found", exit 2).
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import orjson
 import typer
 
 from graphtrace.cli.app import app
-from graphtrace.cli.common import err_console
+from graphtrace.cli.common import OutputOption, TextFormat, emit, err_console, format_option
+from graphtrace.cli.progress import bar_wanted, progress_bar
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.errors import CheckFailed
 
@@ -33,17 +33,24 @@ def normalized_trace_id(value: str) -> str:
     >>> normalized_trace_id("trace-A")
     'trace-A'
     """
-    from graphtrace.readers.ids import IdError, normalize_id
+    from graphtrace.errors import InputError
+    from graphtrace.jobs.recipe import normalize_trace_id
 
     try:
-        return normalize_id(value, 32)[0]
-    except IdError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--trace-id") from exc
+        return normalize_trace_id(value)
+    except InputError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--trace-id") from exc
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
+FormatOption = format_option(TextFormat, "Output format: text, or the whole report as JSON.")
+
+
+def check_text(report) -> str:
+    """The report for people: a summary line, the first disagreements, the notes.  Trace data (ids,
+    names, values read from the database) is printed literally (:func:`graphtrace.render.safe.safe_lines`)."""
+    from graphtrace.render.safe import safe_lines
+
+    return safe_lines(_text(report))
 
 
 def _text(report) -> str:
@@ -63,7 +70,8 @@ def check(
         Optional[list[str]], typer.Option("--trace-id", metavar="ID", help="Trace to check (repeatable).")
     ] = None,
     all_traces: Annotated[bool, typer.Option("--all", help="Check every stored trace and the edge statistics.")] = False,
-    fmt: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = CheckFormat.text,
+    fmt: FormatOption = TextFormat.text,
+    output: OutputOption = None,
     timeout: Annotated[float, typer.Option(
         "--timeout", metavar="S", min=0.001, help="Server-side timeout of each check query, in seconds.")] = 120,
     uri: UriOption = None,
@@ -78,18 +86,15 @@ def check(
     from graphtrace.jobs.check import check_traces
     from graphtrace.store.connection import connect
 
+    wanted = None if all_traces else [normalized_trace_id(t) for t in trace_id]
     settings = resolve_settings(uri, user, password, database)
     quiet_driver_notifications()
-    driver = connect(settings)
-    try:
-        report = check_traces(driver, database=settings.database, timeout_s=timeout,
-                              trace_ids=None if all_traces else [normalized_trace_id(t) for t in trace_id])
-    finally:
-        driver.close()
-    if fmt is CheckFormat.json:
-        typer.echo(orjson.dumps(report.model_dump(), option=orjson.OPT_INDENT_2, default=str).decode())
+    with connect(settings) as driver, progress_bar(bar_wanted(data=fmt is TextFormat.json, output=output)) as bar:
+        report = check_traces(driver, database=settings.database, timeout_s=timeout, trace_ids=wanted, progress=bar)
+    if fmt is TextFormat.json:
+        emit(orjson.dumps(report.model_dump(), option=orjson.OPT_INDENT_2, default=str).decode(), output)
     else:
-        typer.echo(_text(report))
+        emit(check_text(report), output)
     if not report.ok:
         raise CheckFailed(f"Neo4j and the in-memory engine disagree on {len(report.disagreements)} "
                           f"quantities in {settings.describe()}")

@@ -5,20 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
+import orjson
 import typer
 
 from graphtrace import localdb
 from graphtrace.cli.app import db_app
-from graphtrace.cli.common import console, err_console
+from graphtrace.cli.common import OutputOption, TextFormat, console, emit, err_console, format_option
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.errors import StoreError
 from graphtrace.store.connection import Neo4jSettings, connect
+
+StatusFormatOption = format_option(TextFormat, "Output format: text, or JSON (the same facts, credentials as a path).")
+
 
 def _progress(message: str) -> None:
     err_console.print(message, markup=False)
 
 
-def _print_status(st: localdb.ServerStatus) -> None:
+def _status_rows(st: localdb.ServerStatus) -> list[tuple[str, str]]:
     state = "running" if st.running else "not running"
     pid = f" (pid {st.pid})" if st.pid else ""
     mode = f", {st.mode}" if st.mode and st.running else ""
@@ -31,8 +35,15 @@ def _print_status(st: localdb.ServerStatus) -> None:
         ("logs", str(st.logs)),
         ("credentials", str(st.root / "credentials.json") if st.has_credentials else "not initialised yet"),
     ]
-    for key, value in rows:
-        console.print(f"{key + ':':<13}{value}", markup=False)
+    return rows
+
+
+def _status_lines(rows: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{key + ':':<13}{value}" for key, value in rows)
+
+
+def _print_status(st: localdb.ServerStatus) -> None:
+    console.print(_status_lines(_status_rows(st)), markup=False)
 
 
 def _contents(settings: Neo4jSettings) -> str:
@@ -89,18 +100,30 @@ def stop(
 def status(
     database: DatabaseOption = None,
     home: Annotated[Optional[Path], typer.Option("--home", help="Where it lives (env GRAPHTRACE_HOME).")] = None,
+    fmt: StatusFormatOption = TextFormat.text,
+    output: OutputOption = None,
 ) -> None:
     """Where the local Neo4j lives, whether it runs, and what it holds."""
     st = localdb.status(home)
-    _print_status(st)
+    rows = _status_rows(st)
+    contents = None
     if st.running:
         found = localdb.local_settings(home)
         if found is None:
-            console.print("contents:    unavailable (no stored credentials)", markup=False)
-            return
-        uri, user, password = found
-        settings = Neo4jSettings.resolve(uri=uri, user=user, password=password, database=database)
-        console.print(f"{'contents:':<13}{_contents(settings)}", markup=False)
+            contents = "unavailable (no stored credentials)"
+        else:
+            uri, user, password = found
+            settings = Neo4jSettings.resolve(uri=uri, user=user, password=password, database=database)
+            contents = _contents(settings)
+        rows.append(("contents", contents))
+    if fmt is TextFormat.json:
+        doc = {"neo4j": localdb.NEO4J_VERSION, "running": st.running, "pid": st.pid, "mode": st.mode,
+               "uri": st.bolt_uri, "browser": st.browser_url, "home": str(st.root), "data": str(st.data),
+               "logs": str(st.logs), "credentials": str(st.root / "credentials.json") if st.has_credentials else None,
+               "contents": contents}
+        emit(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), output)
+    else:
+        emit(_status_lines(rows), output)
 
 
 @db_app.command("init")

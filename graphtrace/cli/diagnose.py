@@ -7,21 +7,17 @@ split by the two windows, or ``--baseline-file`` and ``--incident-file``.  The w
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import orjson
 import typer
 
 from graphtrace.cli.app import app
-from graphtrace.cli.common import err_console
+from graphtrace.cli.common import OutputOption, TextFormat, emit, err_console, format_option
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 
 
-class DiagnoseFormat(str, Enum):
-    text = "text"
-    json = "json"
-
+FormatOption = format_option(TextFormat, "Output format: the ranking for people, or JSON.")
 
 _WINDOW_HELP = "SINCE..UNTIL: ISO-8601, ns since the epoch, now or now-30m; an empty side has no bound."
 
@@ -36,7 +32,8 @@ def diagnose(
         "--baseline-file", help="Traces of the baseline (in memory; repeatable).")] = None,
     incident_file: Annotated[Optional[list[str]], typer.Option(
         "--incident-file", help="Traces of the incident (in memory; repeatable).")] = None,
-    fmt: Annotated[DiagnoseFormat, typer.Option("--format", "-f", help="Output format.")] = DiagnoseFormat.text,
+    fmt: FormatOption = TextFormat.text,
+    output: OutputOption = None,
     timeout: Annotated[float, typer.Option("--timeout", metavar="S", min=0.001,
                                            help="Server-side timeout of the query, in seconds.")] = 120,
     uri: UriOption = None,
@@ -76,7 +73,7 @@ def diagnose(
                                     [d.model_dump() for d in result.skipped])
     if summary:
         err_console.print(summary, markup=False, highlight=False, emoji=False)
-    if fmt is DiagnoseFormat.json:
-        typer.echo(orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode())
+    if fmt is TextFormat.json:
+        emit(orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode(), output)
     else:
-        typer.echo(render_diagnosis(result.model_dump()))  # literally: no markup, no emoji codes
+        emit(render_diagnosis(result.model_dump()), output)  # literally: no markup, no emoji codes

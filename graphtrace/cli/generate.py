@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from pathlib import Path
 from typing import Optional
 
 import typer
 
 from graphtrace.cli.app import app
-from graphtrace.cli.common import err_console
+from graphtrace.cli.common import OutputOption, atomic_file, err_console, is_stdout
 from graphtrace.errors import InputError
 from graphtrace.synth import GenOptions, SlowEdge, generate
 from graphtrace.synth_faults import FAULT_TYPES, TOPOLOGIES, Fault, ScenarioOptions, generate_scenario
@@ -79,7 +79,7 @@ def generate_command(
                                help="Scenario: processing factor in the second half (a load change, no fault)."),
     kindless: bool = typer.Option(False, "--kindless", help="Scenario: write every span without a kind."),
     seed: int = typer.Option(42, help="Random seed; the same options give the same file."),
-    output: Path = typer.Option(Path("-"), "--output", "-o", help="Output file (default stdout)."),
+    output: OutputOption = None,
     fmt: str = typer.Option("otlp-json", "--format", "-f",
                             help=f"Output format: {', '.join(FORMATS)} (one JSON document per trace a line)."),
 ) -> None:
@@ -90,14 +90,10 @@ def generate_command(
                       async_fraction=async_fraction,
                       error_fraction=error_fraction, skew_fraction=skew_fraction,
                       slow_edges=[_slow_edge(s) for s in slow_edge or []], seed=seed)
-    out = sys.stdout.buffer if str(output) == "-" else output.open("wb")
-    try:
-        count = 0
+    count = 0
+    with contextlib.nullcontext(sys.stdout.buffer) if is_stdout(output) else atomic_file(output, "wb") as out:
         for trace in (generate_scenario(scenario) if scenario else generate(opts)):
             out.write(write_lines([trace], fmt))
             count += 1
-    finally:
-        if out is not sys.stdout.buffer:
-            out.close()
-    if str(output) != "-":
-        err_console.print(f"wrote {count} traces to {output}")
+    if not is_stdout(output):
+        err_console.print(f"wrote {count} traces to {output}", markup=False, highlight=False)

@@ -21,18 +21,21 @@ import functools
 from pathlib import Path
 from typing import Annotated, Optional
 
+import orjson
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graphtrace.cli.analyze import MAP_HELP
 from graphtrace.cli.app import app
-from graphtrace.cli.common import console, err_console, usable_cpus
+from graphtrace.cli.common import OutputOption, TextFormat, emit, err_console, format_option, usable_cpus
+from graphtrace.cli.progress import bar_wanted, progress_bar
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.jobs.load import annotate_note, nothing_stored
 from graphtrace.model import Diagnostic
 from graphtrace.readers.columns import parse_mapping
 
 SHOWN_DIAGNOSTICS = 20
+FormatOption = format_option(TextFormat, "Output format: the summary for people, or JSON (counts, seconds, "
+                             "skipped records and traces, warnings).")
 
 
 def rate(spans: int, seconds: float) -> str:
@@ -66,6 +69,19 @@ def _print_diagnostics(stream, skipped_traces: list[Diagnostic]) -> None:
         err_console.print(line, markup=False, highlight=False)
 
 
+def _print_summary(fmt: TextFormat, output: Path | None, lines: list[str], doc: dict, stream,
+                   skipped_traces: list[Diagnostic]) -> None:
+    """The summary ``lines`` (text; diagnostics on stderr) or ``doc`` with the diagnostics (JSON)."""
+    if fmt is TextFormat.json:
+        doc = {**doc, "skipped_records": [d.model_dump(mode="json") for d in stream.skipped],
+               "skipped_traces": [d.model_dump(mode="json") for d in skipped_traces],
+               "warnings": [d.model_dump(mode="json") for d in stream.warnings]}
+        emit(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), output)
+        return
+    emit("\n".join(lines), output)
+    _print_diagnostics(stream, skipped_traces)
+
+
 def default_jobs(cpus: int | None) -> int:
     """``--jobs`` by default: the CPUs this process may use, at most 4.
 
@@ -75,7 +91,8 @@ def default_jobs(cpus: int | None) -> int:
     return max(1, min(cpus or 1, 4))
 
 
-def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, jobs: int) -> None:
+def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, jobs: int, fmt: TextFormat,
+          output: Path | None) -> None:
     """``ingest --bulk``: the library does the work; print its counts and time split.
 
     With ``jobs > 1`` and no stdin among the inputs, the CSV writing runs in ``jobs``
@@ -101,18 +118,28 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
         raise nothing_stored([str(p) for p in stream.paths], [*stream.skipped, *c.skipped])
     note = ""
     if annotate and c.trace_ids:
-        with connect(settings) as driver:
-            note = annotate_note(driver, c.trace_ids, settings.database)
-    console.print(
+        with connect(settings) as driver, progress_bar(bar_wanted(data=fmt is TextFormat.json, output=output)) as bar:
+            note = annotate_note(driver, c.trace_ids, settings.database, bar)
+    lines, doc = _bulk_summary(done, settings.describe(), note)
+    _print_summary(fmt, output, lines, doc, stream, c.skipped)
+
+
+def _bulk_summary(done, where: str, note: str) -> tuple[list[str], dict]:
+    """``ingest --bulk``'s summary: the text lines and the JSON document."""
+    c = done.counts
+    lines = [
         f"Bulk-loaded {c.traces:,} traces, {c.spans:,} spans, {c.services:,} services and "
-        f"{c.relationship_count:,} relationships into {settings.describe()} in {done.total_seconds:.1f}s "
+        f"{c.relationship_count:,} relationships into {where} in {done.total_seconds:.1f}s "
         f"({rate(c.spans, done.total_seconds)}): CSV {done.csv_seconds:.1f}s"
         f"{f' ({c.workers} processes)' if c.workers > 1 else ''}, stop {done.stop_seconds:.1f}s, "
         f"import {done.import_seconds:.1f}s, restart {done.restart_seconds:.1f}s, "
-        f"schema {done.schema_seconds:.1f}s.", markup=False)
-    if note:
-        console.print(note.capitalize() + ".", markup=False)
-    _print_diagnostics(stream, c.skipped)
+        f"schema {done.schema_seconds:.1f}s."] + ([note.capitalize() + "."] if note else [])
+    phases = {"csv": done.csv_seconds, "stop": done.stop_seconds, "import": done.import_seconds,
+              "restart": done.restart_seconds, "schema": done.schema_seconds}
+    doc = {"traces": c.traces, "spans": c.spans, "services": c.services, "relationships": c.relationship_count,
+           "database": where, "seconds": round(done.total_seconds, 3), "workers": c.workers,
+           "seconds_by_phase": {k: round(v, 3) for k, v in phases.items()}, "annotated": note}
+    return lines, doc
 
 
 @app.command("ingest")
@@ -140,37 +167,31 @@ def ingest_command(
     user: UserOption = None,
     password: PasswordOption = None,
     database: DatabaseOption = None,
+    fmt: FormatOption = TextFormat.text,
+    output: OutputOption = None,
 ) -> None:
     """Write traces into Neo4j (idempotent: re-ingesting the same files changes nothing)."""
     from graphtrace.readers import read_traces
     from graphtrace.jobs.load import load_stream
     from graphtrace.store.connection import connect
-    from graphtrace.store.ingest import IngestSummary
 
     settings = resolve_settings(uri, user, password, database, home=home)
     stream = read_traces(paths, input_format=input_format, mapping=parse_mapping(mapping or []) or None,
                          strict=strict)
     if bulk:
-        _bulk(stream, settings, home, strict, annotate, jobs or default_jobs(usable_cpus()))
+        _bulk(stream, settings, home, strict, annotate, jobs or default_jobs(usable_cpus()), fmt, output)
         return
-    with connect(settings) as driver, Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
-        task = progress.add_task("ingesting...")
-
-        def show(summary: IngestSummary, took: float) -> None:
-            progress.update(task, description=f"{summary.traces:,} traces, {summary.spans:,} spans, "
-                                              f"{rate(summary.spans, took)}")
-
+    with connect(settings) as driver, progress_bar(bar_wanted(data=fmt is TextFormat.json, output=output)) as bar:
         done = load_stream(driver, stream, database=settings.database, batch_spans=batch_spans,
-                           annotate=annotate, strict=strict, on_progress=show)
+                           annotate=annotate, strict=strict, progress=bar)
     summary, took, note = done.summary, done.seconds, done.annotated
     if not summary.traces:
         _print_diagnostics(stream, summary.skipped)
         raise nothing_stored(paths, [*stream.skipped, *summary.skipped])
-    console.print(f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()} "
-                  f"in {took:.1f}s ({rate(summary.spans, took)}); {summary.nodes_created:,} nodes and "
-                  f"{summary.relationships_created:,} relationships created.", markup=False)
-    if note:
-        console.print(note.capitalize() + ".", markup=False)
-    _print_diagnostics(stream, summary.skipped)
+    lines = [f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()} "
+             f"in {took:.1f}s ({rate(summary.spans, took)}); {summary.nodes_created:,} nodes and "
+             f"{summary.relationships_created:,} relationships created."] + ([note.capitalize() + "."] if note else [])
+    doc = {"traces": summary.traces, "spans": summary.spans, "database": settings.describe(),
+           "seconds": round(took, 3), "nodes_created": summary.nodes_created,
+           "relationships_created": summary.relationships_created, "annotated": note}
+    _print_summary(fmt, output, lines, doc, stream, summary.skipped)

@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from graphtrace.cli.app import recipe_app
-from graphtrace.cli.common import RowFormat, err_console
+from graphtrace.cli.common import OutputOption, RowFormat, TextFormat, emit, err_console, format_option
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 
 RecipesOption = Annotated[
@@ -31,29 +31,43 @@ def quiet_driver_notifications() -> None:
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 
+RowsFormatOption = format_option(RowFormat, "Output format: an aligned table, a JSON array of objects or CSV.")
+ShowFormatOption = format_option(TextFormat, "Output format: the recipe file's text, or JSON (name, path, mode, "
+                                 "question, header, body).")
+
+
 @recipe_app.command("list")
-def list_recipes(recipes: RecipesOption = None) -> None:
+def list_recipes(recipes: RecipesOption = None, fmt: RowsFormatOption = RowFormat.table,
+                 output: OutputOption = None) -> None:
     """List every recipe: name and the question it answers."""
     from graphtrace.recipes.catalog import load_catalog
     from graphtrace.render.table import render_rows
 
     catalog = load_catalog(recipes or ())
     rows = [{"name": r.name, "mode": r.mode, "question": r.question} for r in catalog.values()]
-    typer.echo(render_rows(["name", "mode", "question"], rows, "plain").rstrip("\n"))
+    style = "plain" if fmt is RowFormat.table else fmt.value
+    emit(render_rows(["name", "mode", "question"], rows, style).rstrip("\n"), output)
 
 
 @recipe_app.command("show")
 def show_recipe(
     name: Annotated[str, typer.Argument(help="Recipe name (see `graphtrace recipe list`).")],
     recipes: RecipesOption = None,
+    fmt: ShowFormatOption = TextFormat.text,
+    output: OutputOption = None,
 ) -> None:
     """Print a recipe's header and Cypher body, ready for Neo4j Browser or cypher-shell."""
+    import orjson
+
     from graphtrace.recipes.catalog import get_recipe
 
     recipe = get_recipe(name, recipes or ())
-    typer.echo(f"// file: {recipe.path}")
-    typer.echo(recipe.header)
-    typer.echo(recipe.body.rstrip("\n"))
+    if fmt is TextFormat.json:
+        doc = {"name": recipe.name, "path": str(recipe.path), "mode": recipe.mode, "question": recipe.question,
+               "header": recipe.header, "body": recipe.body}
+        emit(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), output)
+        return
+    emit(f"// file: {recipe.path}\n{recipe.header}\n{recipe.body.rstrip(chr(10))}", output)
 
 
 def param_pairs(args: list[str]) -> list[tuple[str, str]]:
@@ -81,30 +95,13 @@ def param_pairs(args: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def normalized_params(given: dict[str, str]) -> dict[str, str]:
-    """``given`` with ``trace_id`` written as the readers write ids (hex: lowercase, 32 digits).
-
-    >>> normalized_params({"trace_id": " 4BF92F3577B34DA6 ", "limit": "5"})
-    {'trace_id': '00000000000000004bf92f3577b34da6', 'limit': '5'}
-    >>> normalized_params({"trace_id": "trace-A"})["trace_id"]
-    'trace-A'
-    """
-    from graphtrace.readers.ids import TRACE_WIDTH, IdError, normalize_id
-
-    if not isinstance(given.get("trace_id"), str):
-        return given
-    try:
-        return {**given, "trace_id": normalize_id(given["trace_id"], TRACE_WIDTH)[0]}
-    except IdError as exc:
-        raise typer.BadParameter(str(exc), param_hint="-p trace_id") from exc
-
-
 @recipe_app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
                     epilog="Parameters: -p KEY VALUE (repeatable), e.g. -p trace_id 4bf92f35 -p limit 5.")
 def run(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Recipe name (see `graphtrace recipe list`).")],
-    fmt: Annotated[RowFormat, typer.Option("--format", help="Output format.")] = RowFormat.table,
+    fmt: RowsFormatOption = RowFormat.table,
+    output: OutputOption = None,
     timeout: Annotated[float, typer.Option("--timeout", metavar="S", help="Transaction timeout in seconds.")] = 30,
     write: Annotated[bool, typer.Option("--write", help="Allow a maintenance recipe to write.")] = False,
     recipes: RecipesOption = None,
@@ -114,36 +111,32 @@ def run(
     database: DatabaseOption = None,
 ) -> None:
     """Run a recipe against Neo4j and print its rows (parameters: -p KEY VALUE, repeatable)."""
-    from graphtrace.errors import RecipeError
-    from graphtrace.recipes.catalog import get_recipe
-    from graphtrace.recipes.emptiness import why_no_rows
-    from graphtrace.recipes.params import bind_params, parse_pairs
-    from graphtrace.recipes.run import run_recipe
-    from graphtrace.render.table import render_rows
+    from graphtrace.jobs.recipe import answer_recipe, prepare_recipe
+    from graphtrace.recipes.params import parse_pairs
     from graphtrace.store.connection import connect
 
-    recipe = get_recipe(name, recipes or ())
-    given = normalized_params(parse_pairs(param_pairs(list(ctx.args))))
-    bind_params(recipe, given)  # fail on bad parameters before connecting
+    recipe, given = prepare_recipe(name, parse_pairs(param_pairs(list(ctx.args))), recipes=recipes or ())
     settings = resolve_settings(uri, user, password, database)
     quiet_driver_notifications()
-    driver = connect(settings)
-    try:
-        columns, rows = run_recipe(driver, recipe, given, database=settings.database,
-                                   timeout_s=timeout, write=write)
-        empty = why_no_rows(driver, recipe, given, database=settings.database, timeout_s=timeout) if not rows else None
-    finally:
-        driver.close()
-    if empty is not None and empty.not_found:
-        raise RecipeError(empty.reason, field="trace_id")
-    if not rows and (fmt is RowFormat.table or empty is not None):  # json/csv: the reason only, on stderr
-        err_console.print(f"{recipe.name}: no rows" + (f": {empty.reason}" if empty else ""), markup=False)
-    if not rows and fmt is RowFormat.table:
-        return
+    with connect(settings) as driver:
+        answer = answer_recipe(driver, recipe, given, database=settings.database, timeout_s=timeout, write=write)
+    _print_answer(answer, fmt, output)
+
+
+def _print_answer(answer, fmt: RowFormat, output) -> None:
+    """The rows as a table for people (display hints, terminal width) or raw JSON/CSV; with no rows,
+    the table says so on stderr, and JSON/CSV print their empty document (the reason on stderr)."""
     from shutil import get_terminal_size
 
     from graphtrace.recipes.display import display_hints
+    from graphtrace.render.table import render_rows
 
-    show = display_hints(recipe) if fmt is RowFormat.table else None  # json/csv: raw names and values
+    rows, empty = answer.rows, answer.empty
+    if not rows and (fmt is RowFormat.table or empty is not None):  # json/csv: the reason only, on stderr
+        err_console.print(f"{answer.recipe.name}: no rows" + (f": {empty.reason}" if empty else ""), markup=False)
+    if not rows and fmt is RowFormat.table:
+        emit("", output, end="")  # -o FILE: an empty file, as stdout got nothing
+        return
+    show = display_hints(answer.recipe) if fmt is RowFormat.table else None  # json/csv: raw names and values
     width = get_terminal_size((100, 24)).columns
-    typer.echo(render_rows(columns, rows, fmt.value, show=show, width=width).rstrip("\n"))
+    emit(render_rows(answer.columns, rows, fmt.value, show=show, width=width).rstrip("\n"), output)

@@ -42,6 +42,9 @@ from graphtrace.errors import GraphtraceError, InputError
 from graphtrace.model import Diagnostic, Trace
 
 _BATCH = 32  # rendered reports per message from a worker
+PHASE = "analysing traces"
+Progress = Callable[[str, int, "int | None"], None]
+"""``progress(phase, done, total)``: the progress convention (total None when unknown)."""
 
 
 def analysis_skip(trace: Trace, exc: InputError) -> Diagnostic:
@@ -58,10 +61,11 @@ def analysis_skip(trace: Trace, exc: InputError) -> Diagnostic:
 
 def analysed_reports(
     traces: Iterator[Trace], analyze: Callable[[Trace], Any], *, trace_id: str | None,
-    limit: int | None, strict: bool, skipped: list[Diagnostic],
+    limit: int | None, strict: bool, skipped: list[Diagnostic], progress: Progress | None = None,
 ) -> Iterator[Any]:
     """Reports of the traces wanted, in input order; a trace whose analysis raises InputError
-    is recorded in ``skipped`` (re-raised when ``strict``)."""
+    is recorded in ``skipped`` (re-raised when ``strict``).  ``progress(PHASE, done, limit)``
+    follows the reports made."""
     done = 0
     for trace in traces:
         if trace_id is not None and trace.trace_id != trace_id:
@@ -77,6 +81,8 @@ def analysed_reports(
             continue
         yield report
         done += 1
+        if progress is not None:
+            progress(PHASE, done, limit)
         if trace_id is not None or (limit is not None and done >= limit):
             return
 
@@ -84,7 +90,7 @@ def analysed_reports(
 def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read_options: dict[str, Any],
             analyze: Callable[[Trace], Any], render: Callable[[Any], str]) -> None:
     """One shard: read, analyse, render; send ``("reports", [(tag, text)...])`` batches, then
-    ``("done", warnings, skipped, failed)``, or ``("error", GraphtraceError)`` / ``("crash", text)``."""
+    ``("done", warnings, skipped, failed, ignored files)``, or ``("error", GraphtraceError)`` / ``("crash", text)``."""
     from graphtrace.readers import read_traces
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
@@ -101,7 +107,7 @@ def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read
                 conn.send(("reports", batch))
                 batch = []
         conn.send(("reports", batch))
-        conn.send(("done", stream.warnings, stream.skipped, failed))
+        conn.send(("done", stream.warnings, stream.skipped, failed, [str(p) for p in stream.ignored]))
     except GraphtraceError as exc:
         conn.send(("error", exc))
     except Exception:  # noqa: BLE001 - a bug: the parent raises it with this traceback
@@ -112,9 +118,11 @@ def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read
 
 class ParallelAnalysis:
     """Iterate for the rendered reports in input order; then ``warnings``, ``skipped`` (records and
-    traces the readers skipped) and ``failed`` (traces whose analysis failed) are complete.
+    traces the readers skipped), ``failed`` (traces whose analysis failed) and ``ignored`` (files
+    in the directories given that are not trace data, as each worker found them) are complete.
 
-    ``limit`` stops after that many reports (the workers are stopped).  Example::
+    ``limit`` stops after that many reports (the workers are stopped); ``progress(PHASE, done,
+    limit)`` follows the reports merged.  Example::
 
         run = ParallelAnalysis(["traces.ndjson"], jobs=2, analyze=analyze_trace,
                                render=lambda r: render_text(r.model_dump(mode="json")))
@@ -123,7 +131,7 @@ class ParallelAnalysis:
 
     def __init__(self, files: Sequence[str | Path], *, jobs: int, analyze: Callable[[Trace], Any],
                  render: Callable[[Any], str], read_options: dict[str, Any] | None = None,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, progress: Progress | None = None) -> None:
         if jobs < 2:
             raise ValueError("ParallelAnalysis needs at least 2 jobs")
         self.files, self.jobs, self.limit = list(files), jobs, limit
@@ -131,7 +139,9 @@ class ParallelAnalysis:
         self.warnings: list[Diagnostic] = []
         self.skipped: list[Diagnostic] = []
         self.failed: list[Diagnostic] = []
-        self._done: dict[int, tuple[list[Diagnostic], list[Diagnostic], list[Diagnostic]]] = {}
+        self.ignored: list[str] = []
+        self.progress = progress
+        self._done: dict[int, tuple[Any, ...]] = {}
 
     def __iter__(self) -> Iterator[str]:
         ctx = multiprocessing.get_context("fork")
@@ -148,13 +158,16 @@ class ParallelAnalysis:
             merged = heapq.merge(*(self._receive(k, pipe) for k, pipe in enumerate(pipes)), key=itemgetter(0))
             for count, (_, text) in enumerate(merged, 1):
                 yield text
+                if self.progress is not None:
+                    self.progress(PHASE, count, self.limit)
                 if self.limit is not None and count >= self.limit:
                     return
             for k in range(self.jobs):
-                warnings, skipped, failed = self._done[k]
+                warnings, skipped, failed, _ = self._done[k]
                 self.warnings += warnings
                 self.skipped += skipped
                 self.failed += failed
+            self.ignored = self._done[0][3]  # every worker expands the same inputs
         finally:
             for proc in procs:
                 if proc.is_alive():

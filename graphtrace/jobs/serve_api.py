@@ -5,8 +5,8 @@
   :func:`graphtrace.render.json.render_json`);
 * :func:`search`: :func:`graphtrace.store.search.search_traces`, with the CLI's value parsing;
 * :func:`recipe_list` / :func:`recipe_rows`: ``graphtrace recipe list`` / ``recipe run``
-  (:func:`graphtrace.recipes.run.run_recipe`, validated the same way, read-only: a maintenance
-  recipe is refused).
+  (the same job, :mod:`graphtrace.jobs.recipe`, read-only: a maintenance recipe is refused).
+* :func:`normalize_trace_id` (from :mod:`graphtrace.jobs.recipe`): a trace id as the readers store it.
 
 >>> search_filters({"min_duration": "250ms", "error": "true", "limit": "5"})["min_duration_ns"]
 250000000
@@ -21,26 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graphtrace.errors import InputError, RecipeError
+from graphtrace.errors import InputError
+from graphtrace.jobs.recipe import answer_recipe, normalize_trace_id, prepare_recipe
 from graphtrace.recipes.values import ValueProblem, convert
 
 _FILTERS = {"service": ("service", "string"), "operation": ("operation", "string"),
             "min_duration": ("min_duration_ns", "duration"), "error": ("error", "bool"),
             "since": ("since_ns", "time"), "until": ("until_ns", "time"), "limit": ("limit", "int")}
-
-
-def normalize_trace_id(text: str) -> str:
-    """A trace id written as the readers write it (hex: lowercase, 32 digits), as ``recipe run`` does.
-
-    >>> normalize_trace_id(" 4BF92F3577B34DA6 ")
-    '00000000000000004bf92f3577b34da6'
-    """
-    from graphtrace.readers.ids import TRACE_WIDTH, IdError, normalize_id
-
-    try:
-        return normalize_id(text.strip(), TRACE_WIDTH)[0]
-    except IdError as exc:
-        raise InputError(str(exc), field="trace_id") from None
 
 
 def trace_document(driver: Any, trace_id: str, *, database: str) -> str:
@@ -90,18 +77,8 @@ def recipe_list() -> list[dict[str, Any]]:
 
 def recipe_rows(driver: Any, name: str, params: Mapping[str, Any], *, database: str,
                 timeout_s: float = 30.0) -> dict[str, Any]:
-    """``{"columns": [...], "rows": [...]}`` of one read-only recipe run (``graphtrace recipe run``)."""
-    from graphtrace.recipes.catalog import get_recipe
-    from graphtrace.recipes.run import run_recipe
-
-    recipe = get_recipe(name)
-    if recipe.mode != "read":
-        raise RecipeError(f"recipe {name!r} writes to the database (mode: {recipe.mode}); "
-                          "the API runs read-only recipes only", record=name)
-    if not isinstance(params, Mapping):
-        raise InputError("the body must be a JSON object of parameters", record=name)
-    given = dict(params)
-    if isinstance(given.get("trace_id"), str):
-        given["trace_id"] = normalize_trace_id(given["trace_id"])
-    columns, rows = run_recipe(driver, recipe, given, database=database, timeout_s=timeout_s)
-    return {"columns": columns, "rows": rows}
+    """``{"columns": [...], "rows": [...]}`` of one read-only recipe run: the job of ``graphtrace recipe
+    run`` (:mod:`graphtrace.jobs.recipe`), refusing a maintenance recipe; no rows is an empty list."""
+    recipe, given = prepare_recipe(name, params, read_only=True)
+    answer = answer_recipe(driver, recipe, given, database=database, timeout_s=timeout_s, explain=False)
+    return {"columns": answer.columns, "rows": answer.rows}
