@@ -277,11 +277,15 @@ def _build(raw: dict[str, Any], trace_id: str, span_id: str, processes: dict[str
                      links=links, names=NAMES)
 
 
+_REF_TYPES = {t.value: t for t in RefType}  # the usual spellings, without Enum's call
+
+
 def _references(raw: dict[str, Any], trace_id: str) -> tuple[str | None, RefType | None, list[Any]]:
     refs: list[tuple[RefType, str, str]] = []
     try:
         for ref in raw.get("references") or ():
-            ref_type = RefType(str(ref.get("refType") or "CHILD_OF").upper())
+            text = ref.get("refType")
+            ref_type = (type(text) is str and _REF_TYPES.get(text)) or RefType(str(text or "CHILD_OF").upper())
             ref_trace = normalize_id(ref.get("traceID") or trace_id, 32)[0]
             refs.append((ref_type, ref_trace, normalize_id(ref.get("spanID"), 16)[0]))
         legacy, _ = optional_id(raw.get("parentSpanID"), 16)
