@@ -188,7 +188,7 @@ def ingest_command(
     if not summary.traces:
         _print_diagnostics(stream, summary.skipped)
         raise nothing_stored(paths, [*stream.skipped, *summary.skipped])
-    lines = [f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()} "
+    lines = [f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()}",  # 100 columns
              f"in {took:.1f}s ({rate(summary.spans, took)}); {summary.nodes_created:,} nodes and "
              f"{summary.relationships_created:,} relationships created."] + ([note.capitalize() + "."] if note else [])
     doc = {"traces": summary.traces, "spans": summary.spans, "database": settings.describe(),
