@@ -27,9 +27,8 @@ import neo4j
 
 from graphtrace.analysis.rollup import Cell, Key, add_cells, contribution, store_rows
 from graphtrace.model import Trace
-from graphtrace.store.read import iter_traces
 from graphtrace.store.rollups import (apply_rollups, clear_rollups, init_rollup_schema, rollup_state,
-                                      unrolled_trace_ids)
+                                      timing_traces, unrolled_trace_ids)
 
 Progress = Callable[[str, int, "int | None"], None]
 CHUNK = 500
@@ -43,7 +42,7 @@ def _sum(traces: Iterable[Trace]) -> dict[Key, Cell]:
 
 
 def _stored(driver: neo4j.Driver, ids: Sequence[str], database: str) -> list[Trace]:
-    return list(iter_traces(driver, database=database, trace_ids=ids))
+    return timing_traces(driver, ids, database=database)
 
 
 def forget_traces(driver: neo4j.Driver, trace_ids: Iterable[str], *, database: str) -> int:

@@ -25,6 +25,7 @@ from neo4j import Driver
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import StoreError
+from graphtrace.model import Span, Trace
 
 SCHEMA = (
     "CREATE CONSTRAINT rollup_key IF NOT EXISTS FOR (r:Rollup) REQUIRE r.rkey IS UNIQUE",
@@ -158,3 +159,29 @@ def unrolled_trace_ids(driver: Driver, *, database: str) -> list[str]:
         return [r["id"] for r in driver.execute_query(UNROLLED_IDS, database_=database).records]
     except (Neo4jError, DriverError, OSError) as exc:
         raise _fail(exc, database) from exc
+
+
+# Only what a trace's rollup contribution depends on (the tree, kinds, times, names, status).
+TIMING_SPANS = """
+UNWIND $trace_ids AS tid
+MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
+RETURN tid AS trace_id, collect([s.span_id, s.parent_span_id, s.ref_type, s.service, s.name, s.kind,
+                                 s.start_ns, s.end_ns, s.status_code]) AS spans
+"""
+
+
+def timing_traces(driver: Driver, trace_ids: Sequence[str], *, database: str) -> list[Trace]:
+    """The stored traces ``trace_ids`` (missing ones left out) with only the span fields a rollup
+    contribution reads: ids, parent, ref type, service, name, kind, times, status.  Much lighter than
+    :func:`graphtrace.store.read.iter_traces` (no attributes, events, links)."""
+    if not trace_ids:
+        return []
+    try:
+        records = driver.execute_query(TIMING_SPANS, {"trace_ids": list(trace_ids)}, database_=database).records
+    except (Neo4jError, DriverError, OSError) as exc:
+        raise _fail(exc, database) from exc
+    return [Trace(trace_id=r["trace_id"], spans=[
+        Span(trace_id=r["trace_id"], span_id=i, parent_span_id=p, ref_type=ref, service=svc, name=name, kind=kind,
+             start_ns=start, end_ns=end, status_code=status)
+        for i, p, ref, svc, name, kind, start, end, status in sorted(r["spans"], key=lambda v: (v[6], v[7], v[0]))])
+        for r in records]

@@ -221,3 +221,19 @@ def test_check_rollups_agrees_then_catches_a_wrong_cell(db):
     driver.execute_query("MATCH (r:Rollup {kind: 'edge', callee: 'payment'}) SET r.n = r.n + 1", database_=database)
     assert [p for p in check_rollups(driver, database=database).problems if "calls" in p] == [
         "slow-edges web -> payment -> Pay/Charge: calls: rollups say 2, the spans say 1"]
+
+
+def test_ingest_rolled_up_merges_a_late_piece(db):
+    """The writer for paths other than the load job (serve): t1 without its servers, then the servers."""
+    from graphtrace.jobs.rollups import ingest_rolled_up
+
+    driver, database = db
+    t1, *others = shifted()
+    servers = {"s1", "s2"}
+    ingest_rolled_up(driver, [Trace(trace_id="t1", spans=[s for s in t1.spans if s.span_id not in servers]),
+                              *others], database=database)
+    ingest_rolled_up(driver, [Trace(trace_id="t1", spans=[s for s in t1.spans if s.span_id in servers])],
+                     database=database)
+    got = edge(rows(driver, database, "slow-edges-rollup"), "cart")
+    assert (got["calls"], got["traces"], got["errors"]) == (5, 4, 1)   # cp_traces needs no annotate: computed
+    assert near(got["p50_ns"], 400) and near(got["gap_p95_ns"], 700)
