@@ -11,16 +11,15 @@ without ``--yes`` when stdin is not a terminal).
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import orjson
 import typer
 
 from graphtrace.cli.app import app, db_app
 from graphtrace.cli.common import OutputOption, RowFormat, TextFormat, emit, err_console, format_option
+from graphtrace.cli.progress import bar_wanted, progress_bar
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.errors import InputError
 
@@ -38,24 +37,6 @@ def _time(text: str | None, option: str) -> int | None:
         return parse_time(text)
     except ValueProblem as exc:
         raise InputError(str(exc), field=option) from exc
-
-
-@contextlib.contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[str, int, "int | None"], None] | None]:
-    """A rich progress bar on a terminal's stderr (the shared ``progress(phase, done, total)`` convention)."""
-    if not err_console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(_phase: str, done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def _settings(uri: str | None, user: str | None, password: str | None, database: str | None) -> Any:
@@ -94,7 +75,7 @@ def reset(
         if not typer.confirm(question, default=False, err=True):
             err_console.print("Nothing deleted.", markup=False)
             raise typer.Exit(1)
-    with _progress_bar("deleting nodes") as progress:
+    with progress_bar(bar_wanted(data=fmt == TextFormat.json, output=output)) as progress:
         done = reset_job(settings, progress=progress)
     if fmt == TextFormat.json:
         emit(_json(done), output)
@@ -120,7 +101,7 @@ def delete(
     ids = [normalize_trace_id(t) for t in trace_id or []]
     before_ns = _time(before, "--before")
     settings = _settings(uri, user, password, database)
-    with _progress_bar("deleting traces") as progress:
+    with progress_bar(bar_wanted(data=fmt == TextFormat.json, output=output)) as progress:
         done = delete_job(settings, trace_ids=ids, before_ns=before_ns, progress=progress)
     if fmt == TextFormat.json:
         emit(_json(done), output)
