@@ -50,14 +50,14 @@ def restart_local_server(*, wipe_store: bool) -> None:
     in between (much faster than deleting millions of nodes in Cypher; the server recreates it)."""
     import shutil
 
-    from graphtrace.localdb import Layout, start, stop
+    from graphtrace.localdb import Layout, start, start_options, stop
 
-    stop()
+    layout = Layout.for_home()
+    stop(layout)
     if wipe_store:
-        layout = Layout.for_home()
         for sub in ("databases", "transactions"):
             shutil.rmtree(layout.data / sub / "neo4j", ignore_errors=True)
-    start()
+    start(layout, start_options(layout), mode="java")  # the ports and memory its neo4j.conf records
 
 
 def wipe(driver, db: str) -> None:
@@ -188,5 +188,6 @@ def bulk_stages(path: Path, result: dict) -> None:
     result["bulk_ingest_s"] = round(total, 2)
     result["bulk_spans_per_s"] = summary.counts.spans / total
     result["bulk_split_s"] = {k: round(getattr(summary, k), 2) for k in
-                              ("csv_seconds", "stop_seconds", "import_seconds", "restart_seconds", "schema_seconds")}
+                              ("csv_seconds", "stop_seconds", "import_seconds", "restart_seconds", "schema_seconds",
+                               "rollup_seconds")}
     result["bulk_vs_bare_import"] = round(total / result["bare_admin_import_s"], 2)

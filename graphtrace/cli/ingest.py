@@ -101,7 +101,6 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
     from graphtrace.readers import read_traces
     from graphtrace.readers.sources import STDIN
     from graphtrace.jobs.bulk import bulk_ingest
-    from graphtrace.store.connection import connect
 
     def say(message: str) -> None:
         err_console.print(message, markup=False)
@@ -110,16 +109,17 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
     if jobs > 1 and STDIN not in stream.paths:
         reread = functools.partial(read_traces, list(stream.paths), input_format=stream.input_format,
                                    mapping=stream.mapping or None, strict=strict)
-    done = bulk_ingest(stream, settings, home=home, strict=strict, on_progress=say,
-                       workers=jobs if reread is not None else 1, reread=reread)
+    # annotate (and the rollups) run inside bulk_ingest, while the server is up: it stops a
+    # server that was stopped before, so annotating here afterwards could not reach it
+    with progress_bar(bar_wanted(data=fmt is TextFormat.json, output=output)) as bar:
+        done = bulk_ingest(stream, settings, home=home, strict=strict, on_progress=say,
+                           workers=jobs if reread is not None else 1, reread=reread, annotate=annotate,
+                           progress=bar)
     c = done.counts
     if not c.traces:
         _print_diagnostics(stream, c.skipped)
         raise nothing_stored([str(p) for p in stream.paths], [*stream.skipped, *c.skipped])
-    note = ""
-    if annotate and c.trace_ids:
-        with connect(settings) as driver, progress_bar(bar_wanted(data=fmt is TextFormat.json, output=output)) as bar:
-            note = annotate_note(driver, c.trace_ids, settings.database, bar)
+    note = done.annotated
     lines, doc = _bulk_summary(done, settings.describe(), note)
     _print_summary(fmt, output, lines, doc, stream, c.skipped)
 

@@ -1,13 +1,17 @@
 """The bulk first-load job (`graphtrace ingest --bulk`): refuse unless the target is the empty local server, then CSVs, import, restart.
 
 Steps: check the target (the local server of ``home``, by loopback host and
-Bolt port) and that its database holds no node; write the CSV files (server
-still up); stop the server (Community cannot stop one database); run
-``neo4j-admin database import full --overwrite-destination``; start the
-server again; create the schema (constraints, indexes, wait until online);
-set the few values CSV cannot carry (fix-ups); stop the server again if it
-was not running before.  If the import fails, an empty database is imported
-in its place, so the database is left empty and usable.
+Bolt port; started for the check when it is stopped) and that its database
+holds no node; stop the server (Community cannot stop one database) *while*
+the CSV files are written, so nothing can write in between and the stop costs
+no time of its own; run ``neo4j-admin database import full
+--overwrite-destination``; start the server again (on the ports and memory its
+``neo4j.conf`` records); create the schema (constraints, indexes, wait until
+online); set the few values CSV cannot carry (fix-ups); with ``annotate``, run
+the annotate recipe on the loaded traces; rebuild the per-minute rollups; and
+only then stop the server again if it was not running before, so every step
+that needs Neo4j runs while it is up.  If the import fails, an empty database
+is imported in its place, so the database is left empty and usable.
 
 >>> from graphtrace.store.connection import Neo4jSettings
 >>> local_target_problem(Neo4jSettings(uri="bolt://db.example.com:7687"), 7687)
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,7 +45,9 @@ from graphtrace.store.connection import Neo4jSettings, connect, is_loopback_uri
 from graphtrace.store.queries import ANY_NODE, FIXUP_QUERIES
 from graphtrace.store.schema import init_schema
 
-Progress = Callable[[str], None]
+Say = Callable[[str], None]
+Progress = Callable[[str, int, "int | None"], None]
+"""``progress(phase, done, total)``: the progress convention (total None when unknown)."""
 
 @dataclass
 class BulkSummary:
@@ -53,9 +60,15 @@ class BulkSummary:
     import_seconds: float = 0.0
     restart_seconds: float = 0.0
     schema_seconds: float = 0.0
+    annotate_seconds: float = 0.0
+    rollup_seconds: float = 0.0
+    annotated: str = ""  # what annotate did (a sentence), "" when not asked
+    rolled_up: int = 0  # traces in the rebuilt rollups
 
     @property
     def total_seconds(self) -> float:
+        """Wall seconds of the load: CSV writing (the stop runs beside it), import, restart, schema
+        (``stop_seconds`` is the part of the stop not hidden behind the CSV writing)."""
         return self.csv_seconds + self.stop_seconds + self.import_seconds + self.restart_seconds + self.schema_seconds
 
 
@@ -139,9 +152,35 @@ def _apply_fixups(settings: Neo4jSettings, counts: CsvCounts) -> None:
                 driver.execute_query(FIXUP_QUERIES[label], rows=rows[i:i + 5000], database_=settings.database)
 
 
+@dataclass
+class _After:
+    """What runs once the server is up again: annotate (when asked), rollups, and the progress sink."""
+
+    annotate: bool = False
+    rollups: bool = True
+    progress: Progress | None = None
+
+
+def _maintain(settings: Neo4jSettings, summary: BulkSummary, after: _After) -> None:
+    """Annotate the loaded traces (when asked) and rebuild the rollups, while the server is up."""
+    from graphtrace.jobs.load import annotate_note
+    from graphtrace.jobs.rollups import rebuild_rollups
+
+    with connect(settings) as driver:
+        if after.annotate and summary.counts.trace_ids:
+            started = time.perf_counter()
+            summary.annotated = annotate_note(driver, summary.counts.trace_ids, settings.database, after.progress)
+            summary.annotate_seconds = time.perf_counter() - started
+        if after.rollups:
+            started = time.perf_counter()
+            summary.rolled_up = rebuild_rollups(driver, database=settings.database, progress=after.progress)
+            summary.rollup_seconds = time.perf_counter() - started
+
+
 def _finish(layout: localdb.Layout, options: localdb.ServerOptions, settings: Neo4jSettings,
-            summary: BulkSummary, was_running: bool) -> None:
-    """Start the server, create the schema, apply fix-ups; stop it again if it was not running."""
+            summary: BulkSummary, was_running: bool, after: _After | None = None) -> None:
+    """Start the server, create the schema, apply fix-ups, then ``after`` (annotate, rollups);
+    stop it again if it was not running."""
     started = time.perf_counter()
     localdb.start(layout, options, mode="java")
     summary.restart_seconds = time.perf_counter() - started
@@ -150,22 +189,22 @@ def _finish(layout: localdb.Layout, options: localdb.ServerOptions, settings: Ne
         with connect(settings) as driver:
             init_schema(driver, database=settings.database)
         _apply_fixups(settings, summary.counts)
-    finally:
         summary.schema_seconds = time.perf_counter() - started
+        if after is not None:
+            _maintain(settings, summary, after)
+    finally:
+        summary.schema_seconds = summary.schema_seconds or time.perf_counter() - started
         if not was_running:
             localdb.stop(layout)
 
 
-def _stop_import_restart(layout: localdb.Layout, options: localdb.ServerOptions, settings: Neo4jSettings,
-                         summary: BulkSummary, was_running: bool, heap: str, say: Progress) -> None:
-    """Stop the server, import, restart with the schema; on a failed import leave an empty database."""
+def _import_restart(layout: localdb.Layout, options: localdb.ServerOptions, settings: Neo4jSettings,
+                    summary: BulkSummary, was_running: bool, heap: str, say: Say, after: _After) -> None:
+    """Import (the server is stopped), restart with the schema; on a failed import leave an empty database."""
     counts = summary.counts
     assert counts.csvs is not None
-    say("stopping Neo4j for the import")
-    started = time.perf_counter()
-    localdb.stop(layout)
-    summary.stop_seconds = time.perf_counter() - started
     say(f"importing {counts.traces:,} traces, {counts.spans:,} spans with neo4j-admin")
+    _phase(after, "importing", counts.spans)
     try:
         summary.import_seconds = import_csvs(counts, settings.database, home=layout, heap=heap)
     except ServerError as exc:
@@ -176,23 +215,59 @@ def _stop_import_restart(layout: localdb.Layout, options: localdb.ServerOptions,
             outcome += f"; restarting Neo4j failed: {again}"
         raise StoreError(f"neo4j-admin import failed: {exc.message}; {outcome}") from exc
     say("starting Neo4j and creating the indexes")
-    _finish(layout, options, settings, summary, was_running)
+    _phase(after, "starting Neo4j", None)
+    _finish(layout, options, settings, summary, was_running, after)
+
+
+def _phase(after: _After, phase: str, total: int | None) -> None:
+    if after.progress is not None:
+        after.progress(phase, 0, total)
+
+
+class _Stopper:
+    """Stop the local server in a thread (it takes seconds), while this one writes the CSV files."""
+
+    def __init__(self, layout: localdb.Layout) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(layout,), name="graphtrace-bulk-stop", daemon=True)
+        self.started = time.perf_counter()
+        self.thread.start()
+
+    def _run(self, layout: localdb.Layout) -> None:
+        try:
+            localdb.stop(layout)
+        except BaseException as exc:  # noqa: BLE001 -- raised in the caller's thread by wait()
+            self.error = exc
+
+    def wait(self) -> float:
+        """Wait until the server is down; the seconds waited here (raises the stop's error)."""
+        started = time.perf_counter()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return time.perf_counter() - started
 
 
 def bulk_ingest(traces: Iterable[Trace], settings: Neo4jSettings, *, home: str | Path | localdb.Layout | None = None,
-                strict: bool = False, heap: str = "1g", on_progress: Progress | None = None, workers: int = 1,
-                reread: Callable[[], Iterable[Trace]] | None = None) -> BulkSummary:
+                strict: bool = False, heap: str = "1g", on_progress: Say | None = None, workers: int = 1,
+                reread: Callable[[], Iterable[Trace]] | None = None, annotate: bool = False,
+                rollups: bool = True, progress: Progress | None = None) -> BulkSummary:
     """Load ``traces`` into the empty local database with neo4j-admin; see the module docstring.
 
     Refuses (``StoreError``) when ``settings`` is not the local server of ``home`` or its
     database holds any node.  Skipped traces are in ``summary.counts.skipped``.  ``workers``
     and ``reread`` (a picklable way to read the same traces again) go to :func:`write_csvs`.
+    ``annotate`` runs the annotate recipe on the loaded traces and ``rollups`` rebuilds the
+    per-minute rollups, both before a server that was stopped is stopped again.
+    ``on_progress`` gets a sentence per step; ``progress`` follows the progress convention.
     """
     say = on_progress or (lambda message: None)
+    after = _After(annotate=annotate, rollups=rollups, progress=progress)
     layout = home if isinstance(home, localdb.Layout) else localdb.Layout.for_home(home)
     options = _check_target(layout, settings)
     was_running = localdb.status(layout).running
     directory: Path | None = None
+    stopper: _Stopper | None = None
     try:
         if not was_running:
             say("starting the local Neo4j to check that it is empty")
@@ -201,17 +276,35 @@ def bulk_ingest(traces: Iterable[Trace], settings: Neo4jSettings, *, home: str |
         layout.import_dir.mkdir(parents=True, exist_ok=True)
         directory = Path(tempfile.mkdtemp(prefix="bulk-", dir=layout.import_dir))
         parallel = workers > 1 and reread is not None
-        say(f"writing CSV files into {directory}" + (f" ({workers} processes)" if parallel else ""))
+        say("stopping Neo4j for the import, while writing CSV files into "
+            f"{directory}" + (f" ({workers} processes)" if parallel else ""))
+        stopper = _Stopper(layout)
+        _phase(after, "writing CSV files", None)
         counts = write_csvs(traces, directory, strict=strict, workers=workers, reread=reread)
         summary = BulkSummary(counts=counts, database=settings.database, csv_seconds=counts.seconds)
-        _refuse_unless_empty(settings)
+        summary.stop_seconds = stopper.wait()
         if counts.traces == 0:
             say("nothing to import")
+            if was_running:
+                localdb.start(layout, options, mode="java")
             return summary
-        _stop_import_restart(layout, options, settings, summary, was_running, heap, say)
+        _import_restart(layout, options, settings, summary, was_running, heap, say, after)
     finally:
+        if stopper is not None:
+            stopper.thread.join()
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
-        if not was_running and localdb.status(layout).running:
+        running = localdb.status(layout).running
+        if not was_running and running:
             localdb.stop(layout)
+        elif was_running and not running and stopper is not None:
+            _restart_quietly(layout, options)
     return summary
+
+
+def _restart_quietly(layout: localdb.Layout, options: localdb.ServerOptions) -> None:
+    """After a failure between the stop and the restart: start the server that was running (best effort)."""
+    try:
+        localdb.start(layout, options, mode="java")
+    except GraphtraceError:
+        pass

@@ -62,7 +62,7 @@ def test_a_piece_that_adds_a_child_makes_the_gap_unknown(clean_db, neo4j_setting
 
 def test_bulk_graph_equals_driver_graph_on_kindless_traces(empty_db, bulk_home):  # noqa: F811
     settings = empty_db
-    bulk_ingest(pieces(), settings, home=bulk_home)
+    bulk_ingest(pieces(), settings, home=bulk_home, rollups=False)  # the driver path writes none
     bulk = dump(settings)
     with connect(settings) as driver:
         wipe(driver, settings.database)

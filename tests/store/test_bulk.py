@@ -163,7 +163,8 @@ def fixture_traces() -> list[Trace]:
 
 def _bulk_then_driven(settings: Neo4jSettings, home: Path, make, workers: int):
     """Bulk-load ``make()`` with ``workers`` processes, dump; wipe, ingest ``make()`` with the driver, dump."""
-    summary = bulk_ingest(make(), settings, home=home, workers=workers, reread=make if workers > 1 else None)
+    summary = bulk_ingest(make(), settings, home=home, workers=workers, reread=make if workers > 1 else None,
+                          rollups=False)  # the driver path below writes no rollups
     bulk = dump(settings)
     with connect(settings) as driver:
         assert schema_status(driver, settings.database).ok
@@ -311,3 +312,43 @@ def test_failed_import_leaves_an_empty_usable_database(empty_db, bulk_home):
         count = driver.execute_query("MATCH (n) RETURN count(n) AS c", database_=empty_db.database).records
         assert count[0]["c"] == 0
         assert schema_status(driver, empty_db.database).ok
+
+
+def test_cli_bulk_into_a_stopped_server_annotates_and_rolls_up_before_stopping_it(empty_db, bulk_home):
+    # The issue: with the server stopped, the import finished and the annotate step then failed with
+    # "cannot reach Neo4j at bolt://127.0.0.1:PORT" (the job had stopped the server again).  bulk_home's
+    # Bolt port is a free port, not 7687: the moved-ports case of the same issue.
+    (trace,) = read_traces([str(EXAMPLE)])
+    spans = len(trace.spans)
+    localdb.stop(bulk_home)
+    env = {k: "" for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
+    done = _cli(["ingest", "--bulk", "--jobs", "1", "--home", str(bulk_home), str(EXAMPLE)], env)
+    assert done.returncode == 0, done.stderr
+    assert f"Annotated 1 traces ({spans} spans)." in done.stdout
+    assert not localdb.status(bulk_home).running  # stopped before, so stopped again
+    localdb.start(bulk_home, configured_options(localdb.Layout.for_home(bulk_home)), mode="java")
+    with connect(empty_db) as driver:
+        rows = driver.execute_query(
+            "MATCH (t:Trace) RETURN count(t) AS traces, sum(CASE WHEN t.annotated THEN 1 ELSE 0 END) AS annotated, "
+            "sum(CASE WHEN t.rollup THEN 1 ELSE 0 END) AS rolled, "
+            "sum(COUNT { (t)-[:HAS_SPAN]->(s:Span) WHERE s.self_ns IS NOT NULL }) AS with_self",
+            database_=empty_db.database).records[0]
+    assert (rows["traces"], rows["annotated"], rows["rolled"], rows["with_self"]) == (1, 1, 1, spans)
+
+
+def test_bulk_rollups_equal_the_driver_load_rollups(empty_db, bulk_home):
+    # The rollups ingest --bulk rebuilds are those the driver load (jobs.load) keeps while writing.
+    from graphtrace.jobs.load import load_stream
+
+    def rollups(settings):
+        with connect(settings) as driver:
+            rows = driver.execute_query("MATCH (r:Rollup) RETURN properties(r) AS p",
+                                        database_=settings.database).records
+        return sorted(_props(r["p"]) for r in rows)
+
+    bulk_ingest(fixture_traces(), empty_db, home=bulk_home)
+    bulk = rollups(empty_db)
+    with connect(empty_db) as driver:
+        wipe(driver, empty_db.database)
+        load_stream(driver, fixture_traces(), database=empty_db.database, annotate=False)
+    assert bulk and bulk == rollups(empty_db)
