@@ -23,10 +23,7 @@ Losing the server raises ``StoreError`` saying how much was committed.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity, Session
@@ -37,20 +34,8 @@ from graphtrace.model import Diagnostic, Trace
 from graphtrace.store import queries
 from graphtrace.store.big_trace import BIG_TRACE_SPANS, run_counted, start_big_trace, write_big_trace
 from graphtrace.store.codec import link_rows, links_from_json
+from graphtrace.store.pipeline import BatchFailed, IngestSummary, Pipeline, one_line
 from graphtrace.store.rows import Prepared, prepare
-
-
-@dataclass
-class IngestSummary:
-    """What one :func:`ingest` call wrote (counts are of traces/spans sent, not only created)."""
-
-    traces: int = 0
-    spans: int = 0
-    nodes_created: int = 0
-    relationships_created: int = 0
-    batches: int = 0
-    trace_ids: list[str] = field(default_factory=list)
-    skipped: list[Diagnostic] = field(default_factory=list)
 
 
 def _batches(
@@ -172,11 +157,6 @@ def _stale_links(old: list[Prepared], keys: list[dict[str, str]]) -> list[dict[s
     return [{**k, "targets": targets.get((k["trace_id"], k["span_id"]), [])} for k in keys]
 
 
-def _one_line(exc: Exception) -> str:
-    """The error's message on one line (driver messages contain newlines)."""
-    return " ".join(str(getattr(exc, "message", None) or exc).split())
-
-
 _REFUSALS = ("Neo.ClientError.Schema.", "Neo.ClientError.Statement.")
 
 
@@ -187,14 +167,6 @@ def _refused(exc: Exception) -> bool:
     return isinstance(exc, Neo4jError) and str(exc.code or "").startswith(_REFUSALS)
 
 
-class _BatchFailed(Exception):
-    """A batch could not be written: ``lost`` when the connection or the server went away."""
-
-    def __init__(self, cause: Exception, traces: int, lost: bool) -> None:
-        super().__init__(_one_line(cause))
-        self.cause, self.traces, self.lost = cause, traces, lost
-
-
 def _write_batch(
     driver: Driver, batch: list[Prepared], database: str, summary: IngestSummary, strict: bool = False
 ) -> None:
@@ -203,20 +175,20 @@ def _write_batch(
         with driver.session(database=database, notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
             stats = _write(session, batch)
     except (DriverError, OSError) as exc:
-        raise _BatchFailed(exc, len(batch), lost=True) from exc
+        raise BatchFailed(exc, len(batch), lost=True) from exc
     except (Neo4jError, ValueError, TypeError, OverflowError) as exc:
         if not _refused(exc):
-            raise _BatchFailed(exc, len(batch), lost=False) from exc
+            raise BatchFailed(exc, len(batch), lost=False) from exc
         if len(batch) > 1:
             half = len(batch) // 2
             _write_batch(driver, batch[:half], database, summary, strict)
             _write_batch(driver, batch[half:], database, summary, strict)
             return
         if strict:
-            raise StoreError(f"Neo4j refused the trace: {_one_line(exc)}", file=batch[0].file,
+            raise StoreError(f"Neo4j refused the trace: {one_line(exc)}", file=batch[0].file,
                              record=f"trace {batch[0].trace_id}") from exc
         summary.skipped.append(Diagnostic(file=batch[0].file, record=f"trace {batch[0].trace_id}",
-                                          message=f"Neo4j refused the trace: {_one_line(exc)}"))
+                                          message=f"Neo4j refused the trace: {one_line(exc)}"))
         return
     summary.batches += 1
     summary.traces += len(batch)
@@ -224,110 +196,6 @@ def _write_batch(
     summary.nodes_created += stats["nodes"]
     summary.relationships_created += stats["relationships"]
     summary.trace_ids.extend(p.trace_id for p in batch)
-
-
-def _merge(total: IngestSummary, part: IngestSummary) -> None:
-    total.batches += part.batches
-    total.traces += part.traces
-    total.spans += part.spans
-    total.nodes_created += part.nodes_created
-    total.relationships_created += part.relationships_created
-    total.trace_ids.extend(part.trace_ids)
-    total.skipped.extend(part.skipped)
-
-
-def _failure(failed: _BatchFailed, number: int, total: IngestSummary) -> StoreError:
-    """The ``StoreError`` for a failed batch, saying what is committed (whole traces only)."""
-    done = f"{total.traces} traces ({total.spans} spans) were committed"
-    if failed.lost:
-        return StoreError(
-            f"lost Neo4j while writing batch {number} ({failed.traces} traces): {failed}; "
-            f"{done}, each whole; rerun the same command to complete")
-    return StoreError(f"Neo4j failed batch {number} ({failed.traces} traces): {failed}; {done}")
-
-
-class _Pipeline:
-    """Batches written by ``workers`` threads (one session each), merged into the summary in input order.
-
-    Two batches in flight never share a trace (a trace's pieces are written one after the other), and
-    a batch with links is written alone: its pending links and the batches that resolve them must see
-    each other's commits.
-    """
-
-    def __init__(self, driver: Driver, database: str, strict: bool, workers: int,
-                 summary: IngestSummary, on_progress: Callable[[IngestSummary], None] | None) -> None:
-        self.driver, self.database, self.strict, self.workers = driver, database, strict, workers
-        self.summary, self.on_progress = summary, on_progress
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphtrace-ingest")
-        self.flight: deque[tuple[Future[IngestSummary], set[str]]] = deque()
-        self.error: BaseException | None = None
-        self.failed_number = 0
-
-    def _job(self, batch: list[Prepared]) -> IngestSummary:
-        part = IngestSummary()
-        try:
-            _write_batch(self.driver, batch, self.database, part, self.strict)
-        except _BatchFailed as exc:
-            exc.part = part  # type: ignore[attr-defined]
-            raise
-        return part
-
-    def _finish_one(self) -> None:
-        """Wait for the oldest batch in flight and merge it (or remember its error)."""
-        future, _ = self.flight.popleft()
-        try:
-            part = future.result()
-        except _BatchFailed as exc:
-            _merge(self.summary, exc.part)  # type: ignore[attr-defined]
-            if self.error is None:
-                self.error, self.failed_number = exc, self.summary.batches + 1
-            self.summary.batches += 1
-            return
-        except BaseException as exc:  # noqa: BLE001 -- re-raised by drain() once the others are merged
-            if self.error is None:
-                self.error = exc
-            return
-        _merge(self.summary, part)
-        if self.error is None and self.on_progress is not None:
-            self.on_progress(self.summary)
-
-    def submit(self, batch: list[Prepared]) -> None:
-        ids = {p.trace_id for p in batch}
-        alone = any(p.links for p in batch)
-        while self.flight and (alone or len(self.flight) >= self.workers
-                               or any(ids & other for _, other in self.flight)):
-            self._finish_one()
-        self._raise()
-        if self.workers == 1:  # in this thread, before the next trace is read: the serial behaviour
-            future: Future[IngestSummary] = Future()
-            try:
-                future.set_result(self._job(batch))
-            except BaseException as exc:  # noqa: BLE001 -- raised by drain() below
-                future.set_exception(exc)
-        else:
-            future = self.pool.submit(self._job, batch)
-        self.flight.append((future, ids))
-        if alone or self.workers == 1:
-            self.drain()
-
-    def drain(self) -> None:
-        while self.flight:
-            self._finish_one()
-        self._raise()
-
-    def _raise(self) -> None:
-        """Raise the first error once every batch in flight is merged (their commits are counted)."""
-        if self.error is None:
-            return
-        self.drain_quietly()
-        if isinstance(self.error, _BatchFailed):
-            raise _failure(self.error, self.failed_number, self.summary) from self.error.cause
-        raise self.error
-
-    def drain_quietly(self) -> None:
-        while self.flight:
-            self._finish_one()
-        self.pool.shutdown(wait=True)
 
 
 def ingest(
@@ -354,7 +222,11 @@ def ingest(
     0
     """
     summary = IngestSummary()
-    pipeline = _Pipeline(driver, database, strict, max(1, workers), summary, on_progress)
+
+    def write(batch: list[Prepared], part: IngestSummary) -> None:
+        _write_batch(driver, batch, database, part, strict)
+
+    pipeline = Pipeline(write, max(1, workers), summary, on_progress)
     try:
         for batch in _batches(traces, max(1, batch_spans), summary, strict):
             pipeline.submit(batch)
