@@ -29,7 +29,7 @@ from graphtrace.cli.app import app
 from graphtrace.cli.common import OutputOption, TextFormat, emit, err_console, format_option, usable_cpus
 from graphtrace.cli.progress import bar_wanted, progress_bar
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
-from graphtrace.jobs.load import annotate_note, nothing_stored
+from graphtrace.jobs.load import nothing_stored
 from graphtrace.model import Diagnostic
 from graphtrace.readers.columns import parse_mapping
 
