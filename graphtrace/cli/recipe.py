@@ -95,6 +95,10 @@ def param_pairs(args: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+ExactOption = Annotated[bool, typer.Option("--exact", help="Scan the spans even when the recipe has a rollup twin "
+                                           "(slow-edges, compare-windows, critical-path-hotspots; docs/rollups.md).")]
+
+
 @recipe_app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
                     epilog="Parameters: -p KEY VALUE (repeatable), e.g. -p trace_id 4bf92f35 -p limit 5.")
 def run(
@@ -104,6 +108,7 @@ def run(
     output: OutputOption = None,
     timeout: Annotated[float, typer.Option("--timeout", metavar="S", help="Transaction timeout in seconds.")] = 30,
     write: Annotated[bool, typer.Option("--write", help="Allow a maintenance recipe to write.")] = False,
+    exact: ExactOption = False,
     recipes: RecipesOption = None,
     uri: UriOption = None,
     user: UserOption = None,
@@ -119,7 +124,8 @@ def run(
     settings = resolve_settings(uri, user, password, database)
     quiet_driver_notifications()
     with connect(settings) as driver:
-        answer = answer_recipe(driver, recipe, given, database=settings.database, timeout_s=timeout, write=write)
+        answer = answer_recipe(driver, recipe, given, database=settings.database, timeout_s=timeout, write=write,
+                               exact=exact)  # answer.note says when a rollup twin could not answer
     _print_answer(answer, fmt, output)
 
 

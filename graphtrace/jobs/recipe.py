@@ -87,10 +87,12 @@ class RecipeAnswer:
     columns: list[str]
     rows: list[dict[str, Any]]
     empty: NoRows | None = None
+    note: str | None = None  # why a recipe with a rollup twin scanned the spans anyway (docs/rollups.md)
 
 
 def answer_recipe(driver: Any, recipe: Recipe, given: Mapping[str, Any], *, database: str,
-                  timeout_s: float | None = 30, write: bool = False, explain: bool = True) -> RecipeAnswer:
+                  timeout_s: float | None = 30, write: bool = False, explain: bool = True,
+                  exact: bool = False) -> RecipeAnswer:
     """Run ``recipe`` with the parameters of :func:`prepare_recipe`; with no rows and ``explain``,
     find why (a trace that is not stored raises ``RecipeError`` "trace ... not found").
 
@@ -99,13 +101,16 @@ def answer_recipe(driver: Any, recipe: Recipe, given: Mapping[str, Any], *, data
         recipe, given = prepare_recipe("critical-path", {"trace_id": "971A6595..."})
         answer = answer_recipe(driver, recipe, given, database="neo4j")
     """
-    columns, rows = _run(driver, recipe, given, database=database, timeout_s=timeout_s, write=write)
+    from graphtrace.recipes.rollup_choice import pick  # the rollup twin unless exact (docs/rollups.md)
+
+    run_as, note = pick(driver, recipe, exact=exact, database=database, timeout_s=timeout_s)
+    columns, rows = _run(driver, run_as, given, database=database, timeout_s=timeout_s, write=write)
     empty = None
     if not rows and explain:
         empty = why_no_rows(driver, recipe, given, database=database, timeout_s=timeout_s)
         if empty is not None and empty.not_found:
             raise RecipeError(empty.reason, field="trace_id")
-    return RecipeAnswer(recipe=recipe, columns=columns, rows=rows, empty=empty)
+    return RecipeAnswer(recipe=recipe, columns=columns, rows=rows, empty=empty, note=note)
 
 
 def run_recipe(name: str, settings: Neo4jSettings | None = None, *, recipes: Sequence[str | Path] = (),

@@ -237,3 +237,29 @@ def test_ingest_rolled_up_merges_a_late_piece(db):
     got = edge(rows(driver, database, "slow-edges-rollup"), "cart")
     assert (got["calls"], got["traces"], got["errors"]) == (5, 4, 1)   # cp_traces needs no annotate: computed
     assert near(got["p50_ns"], 400) and near(got["gap_p95_ns"], 700)
+
+
+def test_cli_answers_from_the_rollups_unless_exact(db, neo4j_settings):
+    """A window that does not start on a whole minute shows which answered: since = T + 1 ns.  The span
+    scan counts every web -> cart call starting at or after it (t1's two, t2's, t4's, t5's: 5); the
+    rollups count the minutes that start in the window, so minute M (starting at T) is out: t5's 1."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    driver, database = db
+    load(driver, database, shifted())
+    env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password.get_secret_value(), "NEO4J_DATABASE": database}
+
+    def calls(*extra):
+        out = subprocess.run([str(Path(sys.executable).parent / "graphtrace"), "recipe", "run", "slow-edges",
+                              "-p", "since_ns", str(T + 1), "--format", "json", *extra],
+                             env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return {r["callee"]: r["calls"] for r in json.loads(out.stdout)}
+
+    assert calls() == {"cart": 1}
+    assert calls("--exact") == {"cart": 5, "payment": 1}
