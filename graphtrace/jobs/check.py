@@ -178,6 +178,10 @@ def check_traces(
         from graphtrace.jobs.check_diagnose import check_diagnose
         report.disagreements.extend(Disagreement(trace_id=None, **d)
                                     for d in check_diagnose(driver, database=database, timeout_s=timeout_s))
+        from graphtrace.jobs.check_rollups import rollup_disagreements  # rollup recipes vs exact (docs/rollups.md)
+        found, note = rollup_disagreements(driver, database=database)
+        report.disagreements.extend(Disagreement(trace_id=None, **d) for d in found)
+        report.notes.extend([note] if note else [])
     return report
 
 

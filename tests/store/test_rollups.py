@@ -219,8 +219,8 @@ def test_check_rollups_agrees_then_catches_a_wrong_cell(db):
     clean = check_rollups(driver, database=database)
     assert clean.problems == [] and clean.rows > 20
     driver.execute_query("MATCH (r:Rollup {kind: 'edge', callee: 'payment'}) SET r.n = r.n + 1", database_=database)
-    assert [p for p in check_rollups(driver, database=database).problems if "calls" in p] == [
-        "slow-edges web -> payment -> Pay/Charge: calls: rollups say 2, the spans say 1"]
+    assert [p for p in check_rollups(driver, database=database).problems if "calls" in p["quantity"]] == [
+        {"quantity": "rollups: slow-edges web -> payment -> Pay/Charge: calls", "neo4j": 2, "networkx": 1}]
 
 
 def test_ingest_rolled_up_merges_a_late_piece(db):
@@ -263,3 +263,15 @@ def test_cli_answers_from_the_rollups_unless_exact(db, neo4j_settings):
 
     assert calls() == {"cart": 1}
     assert calls("--exact") == {"cart": 5, "payment": 1}
+
+
+def test_graphtrace_check_all_compares_the_rollups(db):
+    from graphtrace.jobs.check import check_traces
+
+    driver, database = db
+    load(driver, database, shifted())
+    assert check_traces(driver, database=database).ok
+    driver.execute_query("MATCH (r:Rollup {kind: 'cp_svc', service: 'payment'}) SET r.sum_ns = 1", database_=database)
+    [bad] = check_traces(driver, database=database).disagreements
+    # t3's payment server owns 260 ns of its critical path (tests/recipes/cross_trace_data.py)
+    assert (bad.quantity, bad.neo4j, bad.networkx) == ("rollups: critical-path-hotspots payment: cp_ns", 1, 260)
