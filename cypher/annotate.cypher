@@ -3,8 +3,11 @@
 // param: trace_ids list<string> -- the traces to annotate
 // param: resume bool = false -- false: start each trace from its roots; true: go on from where the last run stopped (traces not in progress are left alone)
 // param: block int = 256 -- the critical-path walk keeps a span's chosen children in blocks of this many (tests lower it)
+// param: lo int = 0 -- write only the rows of rank lo .. hi - 1 of each trace's pass (a wide pass takes several runs)
+// param: hi int = 1000000000 -- see lo; a trace whose pass has more rows keeps its pass state and is listed in `more`
 // column: traces int -- traces whose annotation this run completed (marked Trace.annotated)
 // column: spans int -- spans written by this run
+// column: more list<string> -- traces whose pass has rows from rank hi on: run again with the same resume, lo = hi
 // agrees-with: analyze_trace -- graphtrace.analysis: self_time.self_times, critical_path.critical_path_times, on_path, tree depth
 // mode: maintenance -- writes Span.self_ns, cp_ns, on_cp, depth, san_lo, san_hi, kept, cp_secs, pre_key and Trace.annotated
 // show: traces=count, spans=count
@@ -22,7 +25,12 @@
 // sections the span owns (cp_secs, flat [lo1, hi1, lo2, hi2, ...], on the path only) and pre_key,
 // a list of ints that sorts the spans in tree pre-order: the starting span's key (its prefix) plus
 // the span's rank in this run's rows sorted by (prefix, path of (start, end, id) from the starting
-// span).  A frontier span carries its prefix to the next run as Span.annotate_prefix.
+// span).  A frontier span carries its prefix to the next run as Span.annotate_prefix (removed when the
+// span is written; a later chunk of the same pass reads the prefix back from its pre_key).
+// A run computes the whole pass but writes only the rows of rank lo .. hi - 1 (rank: pre-order in the
+// pass), so that no transaction holds the writes of a very wide level (100,000 children went over the
+// transaction memory pool at commit); the pass state on the Trace moves on only in the run that writes
+// a trace's last rows.  graphtrace.recipes.annotate.annotate_traces runs the chunks.
 UNWIND $trace_ids AS tid
 MATCH (tr:Trace {trace_id: tid})
 WHERE NOT $resume OR tr.annotate_ids IS NOT NULL
@@ -40,7 +48,7 @@ CALL (tr) {
     MATCH (f:Span {trace_id: tr.trace_id, span_id: tr.annotate_ids[i]})
     RETURN f, {lo: tr.annotate_lo[i], hi: tr.annotate_hi[i], kept: tr.annotate_meta[i] % 4 >= 2,
                on: tr.annotate_meta[i] % 2 = 1, depth: tr.annotate_meta[i] / 4,
-               pre: f.annotate_prefix} AS st
+               pre: coalesce(f.annotate_prefix, f.pre_key[0..-1])} AS st
   }
   // 2. Every span up to 64 levels below a starting span, with its path from there (at most 65 nodes).
   MATCH path = (f)-[:PARENT_OF*0..64]->(s:Span)
@@ -116,11 +124,13 @@ CALL (tr) {
   }
   UNWIND range(0, size(order) - 1) AS rank
   WITH rows[order[rank]] AS r, rank
-  WITH r, r.s AS s, length(r.path) AS d, r.st.pre + [rank] AS pre_key,
+  WITH r, rank, r.s AS s, length(r.path) AS d, r.st.pre + [rank] AS pre_key,
        r.st.on AND r.san.kept AND all(n IN tail(nodes(r.path)) WHERE n.annotate_chosen IS NOT NULL) AS on_cp
   REMOVE s.annotate_chosen
-  // 7. Spans above the 64th level are written; those on it are the next run's frontier.
-  FOREACH (_ IN CASE WHEN d < 64 THEN [1] ELSE [] END |
+  // 7. Spans above the 64th level are written; those on it are the next run's frontier (rows of this
+  //    run's rank range only).
+  WITH r, s, d, pre_key, on_cp, $lo <= rank AND rank < $hi AS mine
+  FOREACH (_ IN CASE WHEN mine AND d < 64 THEN [1] ELSE [] END |
     SET s.self_ns = r.self_ns,
         s.cp_ns = CASE WHEN on_cp THEN reduce(t = 0, x IN r.secs | t + x[1] - x[0]) ELSE 0 END,
         s.on_cp = on_cp,
@@ -131,17 +141,20 @@ CALL (tr) {
         s.cp_secs = CASE WHEN on_cp THEN [i IN range(0, 2 * size(r.secs) - 1) | r.secs[i / 2][i % 2]] END,
         s.pre_key = pre_key
     REMOVE s.annotate_prefix)
-  FOREACH (_ IN CASE WHEN d = 64 THEN [1] ELSE [] END | SET s.annotate_prefix = pre_key)
-  RETURN sum(CASE WHEN d < 64 THEN 1 ELSE 0 END) AS spans,
+  FOREACH (_ IN CASE WHEN mine AND d = 64 THEN [1] ELSE [] END | SET s.annotate_prefix = pre_key)
+  RETURN sum(CASE WHEN mine AND d < 64 THEN 1 ELSE 0 END) AS spans, count(*) <= $hi AS final,
          collect(CASE WHEN d = 64 THEN {id: s.span_id, lo: r.san.lo, hi: r.san.hi,
            meta: (r.st.depth + d) * 4 + CASE WHEN r.san.kept THEN 2 ELSE 0 END + CASE WHEN on_cp THEN 1 ELSE 0 END}
          END) AS frontier
 }
-// 8. Done when no frontier is left (setting a property to null removes it).
-WITH tr, spans, frontier, size(frontier) = 0 AS done
+// 8. After a trace's last rows of the pass: done when no frontier is left (setting a property to null
+//    removes it); before them the pass state stays as it is, and the trace is unmarked.
+WITH tr, spans, final, frontier, final AND size(frontier) = 0 AS done
 SET tr.annotated = CASE WHEN done THEN true END,
-    tr.annotate_ids = CASE WHEN done THEN null ELSE [x IN frontier | x.id] END,
-    tr.annotate_lo = CASE WHEN done THEN null ELSE [x IN frontier | x.lo] END,
-    tr.annotate_hi = CASE WHEN done THEN null ELSE [x IN frontier | x.hi] END,
-    tr.annotate_meta = CASE WHEN done THEN null ELSE [x IN frontier | x.meta] END
-RETURN sum(CASE WHEN done THEN 1 ELSE 0 END) AS traces, sum(spans) AS spans
+    tr.annotate_ids = CASE WHEN NOT final THEN tr.annotate_ids WHEN done THEN null ELSE [x IN frontier | x.id] END,
+    tr.annotate_lo = CASE WHEN NOT final THEN tr.annotate_lo WHEN done THEN null ELSE [x IN frontier | x.lo] END,
+    tr.annotate_hi = CASE WHEN NOT final THEN tr.annotate_hi WHEN done THEN null ELSE [x IN frontier | x.hi] END,
+    tr.annotate_meta = CASE WHEN NOT final THEN tr.annotate_meta WHEN done THEN null
+                            ELSE [x IN frontier | x.meta] END
+RETURN sum(CASE WHEN done THEN 1 ELSE 0 END) AS traces, sum(spans) AS spans,
+       collect(CASE WHEN NOT final THEN tr.trace_id END) AS more

@@ -130,13 +130,13 @@ def test_one_run_of_a_deep_trace_leaves_it_unmarked(store, prefix):
     # trace: a half-annotated trace is never marked annotated.
     _, rows = run_recipe(store.driver, annotate_recipe(), {"trace_ids": [tid]}, database=store.database,
                          write=True)
-    assert rows == [{"traces": 0, "spans": 127}]
+    assert rows == [{"traces": 0, "spans": 127, "more": []}]
     _, props = stored(store, tid)
     assert props.get("annotated") is None and sorted(props["annotate_ids"]) == ["c64", "l63"]
     # Resumed runs: depths 64..127 and 128..191 (64 c + 64 l = 128 each), then 192..200: c192..c199
     # (8) and l191..l199 (9) = 17; 127 + 128 + 128 + 17 = 400 spans; the last run marks the trace.
-    for expected_rows in ({"traces": 0, "spans": 128}, {"traces": 0, "spans": 128},
-                          {"traces": 1, "spans": 17}):
+    for expected_rows in ({"traces": 0, "spans": 128, "more": []}, {"traces": 0, "spans": 128, "more": []},
+                          {"traces": 1, "spans": 17, "more": []}):
         _, rows = run_recipe(store.driver, annotate_recipe(), {"trace_ids": [tid], "resume": True},
                              database=store.database, write=True)
         assert rows == [expected_rows]
@@ -181,24 +181,7 @@ def test_what_the_read_recipes_use_agrees_with_the_engine(store, prefix, shape):
     trace = {"chain": lambda: skewed_chain(tid, 300), "boundary": lambda: boundary_tree(tid),
              "wide": lambda: wide(tid, 3000)}[shape]()
     store([trace])
-    records, _, _ = store.driver.execute_query(
-        "MATCH (:Trace {trace_id: $tid})-[:HAS_SPAN]->(s) RETURN s.span_id AS sid, s.san_lo AS lo, "
-        "s.san_hi AS hi, s.kept AS kept, s.cp_secs AS secs, s.pre_key AS pre, s.annotate_prefix AS left "
-        "ORDER BY s.pre_key", tid=tid, database_=store.database)
-    tree = build_tree(trace)
-    san = sanitize(tree)
-    want_secs: dict[str, list[tuple[int, int]]] = {}
-    for sec in critical_path(tree):
-        want_secs.setdefault(sec.span_id, []).append((sec.start_ns, sec.end_ns))
-    on = on_path(tree)
-    assert [r["sid"] for r in records] == tree.preorder()
-    assert {r["sid"]: (r["lo"], r["hi"]) for r in records if r["kept"]} == san
-    assert {r["sid"] for r in records if r["kept"] is False} == set(tree.spans) - set(san)
-    got_secs = {r["sid"]: sorted(zip(r["secs"][::2], r["secs"][1::2], strict=True))
-                for r in records if r["secs"]}
-    assert got_secs == {sid: sorted(v) for sid, v in want_secs.items()}
-    assert {r["sid"] for r in records if r["secs"] is not None} == on  # [] for 0 ns on the path
-    assert all(r["left"] is None for r in records)  # no pass state left on the spans
+    records = assert_read_properties(store, trace)
     # pre_key: a span at depth d is written by run d // 64 and its key has d // 64 + 1 ints; the
     # deepest span is l299 at depth 300: 300 // 64 + 1 = 5 ints, never one per level
     if shape == "chain":
@@ -225,6 +208,7 @@ def test_the_walk_agrees_across_its_blocks_of_chosen_children(store, prefix):
     tid = prefix + "blocks"
     trace = spaced(tid)
     store([trace])
+    forget_annotation(store, [tid])
     done = annotate_traces(store.driver, [tid], database=store.database, block=7)
     assert done == {"traces": 1, "spans": 1 + 50 + 10 + 25}  # r, k0..k49, s0..s45, l1..l49 (odd)
     got, props = stored(store, tid)
@@ -239,3 +223,56 @@ def test_the_walk_agrees_across_its_blocks_of_chosen_children(store, prefix):
     assert got["r"][1] == 50 * US
     assert all(got[f"k{i}"][1] == (700 if i % 2 else US) for i in range(50))
     assert all(got[f"l{i}"][1] == 300 for i in range(1, 50, 2))
+
+
+def assert_read_properties(store, trace: Trace) -> list:
+    """The stored san_lo / san_hi / kept, cp_secs and pre_key of ``trace`` agree with the engine's
+    sanitize, critical path and pre-order; returns the stored rows (in pre_key order)."""
+    records, _, _ = store.driver.execute_query(
+        "MATCH (:Trace {trace_id: $tid})-[:HAS_SPAN]->(s) RETURN s.span_id AS sid, s.san_lo AS lo, "
+        "s.san_hi AS hi, s.kept AS kept, s.cp_secs AS secs, s.pre_key AS pre, s.annotate_prefix AS left "
+        "ORDER BY s.pre_key", tid=trace.trace_id, database_=store.database)
+    tree = build_tree(trace)
+    san = sanitize(tree)
+    want_secs: dict[str, list[tuple[int, int]]] = {}
+    for sec in critical_path(tree):
+        want_secs.setdefault(sec.span_id, []).append((sec.start_ns, sec.end_ns))
+    on = on_path(tree)
+    assert [r["sid"] for r in records] == tree.preorder()
+    assert {r["sid"]: (r["lo"], r["hi"]) for r in records if r["kept"]} == san
+    assert {r["sid"] for r in records if r["kept"] is False} == set(tree.spans) - set(san)
+    got_secs = {r["sid"]: sorted(zip(r["secs"][::2], r["secs"][1::2], strict=True))
+                for r in records if r["secs"]}
+    assert got_secs == {sid: sorted(v) for sid, v in want_secs.items()}
+    assert {r["sid"] for r in records if r["secs"] is not None} == on  # [] for 0 ns on the path
+    assert all(r["left"] is None for r in records)  # no pass state left on the spans
+    return records
+
+
+@pytest.mark.parametrize("shape", ["spaced", "boundary", "two"])
+def test_a_pass_written_in_chunks_agrees_with_the_engine(store, prefix, shape):
+    """A pass written 7 rows at a time (one transaction each; the pre-order ranks of one pass are
+    shared by its chunks): spaced has 86 rows in its one pass (13 chunks), boundary 3 passes with
+    side branches at the boundaries, and "two" is a batch of both, one trace needing more chunks than
+    the other (a trace is run again only while its pass has rows left)."""
+    tid = f"{prefix}chunks-{shape}"
+    traces = {"spaced": lambda: [spaced(tid)], "boundary": lambda: [boundary_tree(tid)],
+              "two": lambda: [spaced(tid + "-a"), boundary_tree(tid + "-b")]}[shape]()
+    store(traces)
+    ids = [t.trace_id for t in traces]
+    forget_annotation(store, ids)
+    done = annotate_traces(store.driver, ids, database=store.database, block=7, chunk_rows=7)
+    assert done == {"traces": len(traces), "spans": sum(len(t.spans) for t in traces)}
+    for trace in traces:
+        got, props = stored(store, trace.trace_id)
+        assert got == expected(trace) and props["annotated"] is True
+        assert not {k for k in props if k.startswith("annotate_")}
+        assert_read_properties(store, trace)
+
+
+def forget_annotation(store, ids: list[str]) -> None:
+    """Remove what annotate wrote, so that a second run's values are its own."""
+    store.driver.execute_query(
+        "UNWIND $ids AS id MATCH (t:Trace {trace_id: id})-[:HAS_SPAN]->(s) "
+        "REMOVE t.annotated, s.self_ns, s.cp_ns, s.on_cp, s.depth, s.san_lo, s.san_hi, s.kept, s.cp_secs, "
+        "s.pre_key", ids=ids, database_=store.database)
