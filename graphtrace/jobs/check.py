@@ -132,6 +132,20 @@ def _check_chunk(chunk: _Chunk, report: CheckReport, edges: EdgeCollector, progr
                                                  neo4j=False, networkx=None))
 
 
+def _refuse_missing(missing: list[str], database: str) -> None:
+    """``InputError`` naming the traces asked for that are not stored (the first five).
+
+    >>> _refuse_missing([], "neo4j")
+    >>> _refuse_missing([f"t{i}" for i in range(7)], "neo4j")
+    Traceback (most recent call last):
+    ...
+    graphtrace.errors.InputError: database neo4j: trace t0, t1, t2, t3, t4 (and 2 more) not found
+    """
+    if missing:
+        more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
+        raise InputError(f"trace {', '.join(missing[:5])}{more} not found", record=f"database {database}")
+
+
 def check_traces(
     driver: neo4j.Driver,
     *,
@@ -158,10 +172,8 @@ def check_traces(
         report = check_traces(driver, database="neo4j", trace_ids=["971a6595..."])
     """
     ids = list_trace_ids(driver, database=database) if trace_ids is None else list(dict.fromkeys(trace_ids))
-    missing = missing_traces(driver, ids, database=database, timeout_s=timeout_s) if trace_ids is not None else []
-    if missing:
-        more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
-        raise InputError(f"trace {', '.join(missing[:5])}{more} not found", record=f"database {database}")
+    if trace_ids is not None:
+        _refuse_missing(missing_traces(driver, ids, database=database, timeout_s=timeout_s), database)
     report = CheckReport()
     recipes = CheckRecipes(driver, database, timeout_s)
     if ids:
