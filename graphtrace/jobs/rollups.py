@@ -26,6 +26,7 @@ from typing import Any
 import neo4j
 
 from graphtrace.analysis.rollup import Cell, Key, add_cells, contribution, store_rows
+from graphtrace.errors import GraphtraceError
 from graphtrace.model import Trace
 from graphtrace.store.rollups import (apply_rollups, clear_rollups, init_rollup_schema, rollup_state,
                                       timing_traces, unrolled_trace_ids)
@@ -115,8 +116,11 @@ class RollupStep:
                 if tid in state or seen[tid] > 1 or tid in self.in_hand or tid in self.deferred:
                     self.in_hand.pop(tid, None)
                     self.deferred.add(tid)
-                else:
+                    continue
+                try:
                     self.in_hand[tid] = contribution(t)
+                except GraphtraceError:  # a trace the ingest will refuse: if it is stored after all, read it back
+                    self.deferred.add(tid)
         return chunk
 
     def written(self, trace_ids: Sequence[str]) -> None:
