@@ -7,7 +7,8 @@
 * A pump thread reads the spool from its oldest segment (so a restart replays everything not
   yet stored), decodes records with the file readers, groups spans by trace, and once a trace
   has been quiet for the decision wait writes it whole with :func:`graphtrace.store.ingest.ingest`
-  (one transaction per trace), then annotates it (:mod:`graphtrace.recipes.annotate`).  A
+  (one transaction per trace), then annotates it (:mod:`graphtrace.recipes.annotate`) and adds it
+  to the rollups (:class:`graphtrace.jobs.rollups.RollupStep`, as ``ingest`` does).  A
   segment is deleted once every trace that came from it is stored.  While Neo4j is down, writes
   are retried with a growing pause; the pump stops reading the spool while ``max_pending_spans``
   spans wait in memory, so memory stays bounded and the spool (bounded by ``spool_max_bytes``)
@@ -241,6 +242,7 @@ class ServeService:
     def _write(self, due: list[Handed]) -> None:
         from neo4j.exceptions import DriverError, Neo4jError
 
+        from graphtrace.jobs.rollups import RollupStep
         from graphtrace.store.ingest import ingest
 
         traces = []
@@ -257,7 +259,8 @@ class ServeService:
         started = time.monotonic()
         try:
             driver = self.driver()
-            summary = ingest(driver, traces, database=self.config.settings.database)
+            step = RollupStep(driver, database=self.config.settings.database)
+            summary = ingest(driver, step.wrap(traces), database=self.config.settings.database)
         except (StoreError, DriverError, Neo4jError, OSError) as exc:
             self.grouper.retry(due)
             self._down(exc)
@@ -268,6 +271,21 @@ class ServeService:
             self._retry_at = time.monotonic() + 5.0
             return
         self._after_write(due, summary, time.monotonic() - started)
+        self._roll_up(step, summary.trace_ids)
+
+    def _roll_up(self, step: Any, trace_ids: list[str]) -> None:
+        """Add the written traces to the rollups (after the metrics: the traces are stored either way).
+
+        If this fails the traces stay out of the rollups, and the rollup recipes scan the spans (they
+        see that some stored trace is not rolled up) until the trace is sent again."""
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            step.written(trace_ids)
+            step.finish()
+        except (GraphtraceError, DriverError, Neo4jError, OSError) as exc:
+            log.warning("serve: %d stored traces not added to the rollups (rollup recipes scan spans "
+                        "until they are): %s", len(trace_ids), exc)
 
     def _after_write(self, due: list[Handed], summary: Any, seconds: float) -> None:
         self.metrics.neo4j_up, self._backoff = True, 0.5
