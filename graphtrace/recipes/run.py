@@ -23,6 +23,7 @@ by ``SHOW TRANSACTIONS``) and the timeout.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,8 +77,28 @@ def _translate(recipe: Recipe, exc: Exception, timeout_s: float | None) -> Excep
         return RecipeError(f"recipe {recipe.name} timed out after {timeout_s} s (raise it with --timeout)",
                            file=recipe.path)
     message = getattr(exc, "message", None) or str(exc)
+    refusal = recipe_refusal(message)
+    if refusal is not None:
+        return RecipeError(refusal, file=recipe.path)
     return RecipeError(f"Neo4j rejected recipe {recipe.name}: {code + ': ' if code else ''}{message}",
                        file=recipe.path)
+
+
+_REFUSAL = re.compile(r"""^Invalid input for function 'toBoolean\(\)'.*got: List\{String\("(.*)"\)\}$""", re.S)
+
+
+def recipe_refusal(message: str) -> str | None:
+    """The message a recipe raised on purpose with ``toBoolean(CASE WHEN ok THEN true ELSE ['why'] END)``
+    (Cypher has no ``raise``: the type error carries the text), or None for any other error.
+
+    >>> recipe_refusal("Invalid input for function 'toBoolean()': Expected a Boolean, Integer or String, "
+    ...                'got: List{String("trace ab12 is not annotated: run graphtrace annotate")}')
+    'trace ab12 is not annotated: run graphtrace annotate'
+    >>> recipe_refusal("Variable `x` not defined") is None
+    True
+    """
+    match = _REFUSAL.match(message)
+    return match.group(1) if match else None
 
 
 def query_type(driver: neo4j.Driver, recipe: Recipe, params: Mapping[str, Any], *, database: str,
