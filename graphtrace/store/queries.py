@@ -274,10 +274,13 @@ REMOVE t.annotated
 
 # --- read-back ------------------------------------------------------------------
 
+# Only the properties codec.span_from_props reads (not the attr.* copies nor what annotate adds).
 LOAD_TRACES = """
 UNWIND $trace_ids AS tid
 MATCH (:Trace {trace_id: tid})-[:HAS_SPAN]->(s:Span)
-RETURN tid AS trace_id, collect(properties(s)) AS spans
+RETURN tid AS trace_id, collect(s {.trace_id, .span_id, .parent_span_id, .ref_type, .service, .name, .kind,
+       .start_ns, .end_ns, .status_code, .status_message, .attributes_json, .resource_json, .events_json,
+       .links_json}) AS spans
 """
 
 LIST_TRACE_IDS = "MATCH (t:Trace) RETURN t.trace_id AS trace_id ORDER BY trace_id"

@@ -18,6 +18,7 @@ from neo4j import Driver, Query, RoutingControl
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import StoreError
+from graphtrace.gcpause import gc_paused
 from graphtrace.model import Trace
 from graphtrace.store import queries
 from graphtrace.store.codec import span_from_props
@@ -51,10 +52,11 @@ def load_trace(driver: Driver, trace_id: str, *, database: str) -> Trace:
     >>> load_trace  # needs a server; see tests/store  # doctest: +ELLIPSIS
     <function load_trace at ...>
     """
-    records = _read(driver, queries.LOAD_TRACES, database, trace_ids=[trace_id])
-    if not records:
-        raise StoreError(f"trace {trace_id} is not in the database", record=database, field="trace_id")
-    return _trace(trace_id, records[0]["spans"])
+    with gc_paused():  # the records and spans are many long-lived objects and no garbage (see gcpause)
+        records = _read(driver, queries.LOAD_TRACES, database, trace_ids=[trace_id])
+        if not records:
+            raise StoreError(f"trace {trace_id} is not in the database", record=database, field="trace_id")
+        return _trace(trace_id, records[0]["spans"])
 
 
 def list_trace_ids(driver: Driver, *, database: str) -> list[str]:
