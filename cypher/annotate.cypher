@@ -10,7 +10,7 @@
 // column: more list<string> -- traces whose pass has rows from rank hi on: run again with the same resume, lo = hi
 // agrees-with: analyze_trace -- graphtrace.analysis: self_time.self_times, critical_path.critical_path_times, on_path, tree depth
 // mode: maintenance -- writes Span.self_ns, cp_ns, on_cp, depth, san_lo, san_hi, kept, cp_secs, pre_key and Trace.annotated
-// show: traces=count, spans=count
+// show: traces=count, spans=count, more=id
 // example: -p trace_ids 971a659583cb354ebf2a7babf50db2f8 --write
 //
 // The same computation as the call-tree recipe, written back, in passes of 64 levels so that the

@@ -78,6 +78,7 @@ def load_stream(
     written (``WRITING``) and the traces annotated (``ANNOTATING``, out of those written).
     """
     init_schema(driver, database=database)
+    stream_file_of = getattr(traces, "file_of", None)  # the wrappers below hide the stream's
     traces = _counted(traces, progress)
     started = time.perf_counter()
     from graphtrace.jobs.rollups import RollupStep  # the per-minute rollups (docs/rollups.md)
@@ -92,8 +93,8 @@ def load_stream(
         if progress is not None:
             progress(WRITING, summary.spans, None)
 
-    summary = ingest(driver, step.wrap(traces), database=database, batch_spans=batch_spans, on_progress=batch_written,
-                     strict=strict)
+    summary = ingest(driver, step.wrap(traces, stream_file_of), database=database, batch_spans=batch_spans,
+                     on_progress=batch_written, strict=strict, file_of=step.file_of)
     step.written(summary.trace_ids[rolled[0]:])
     step.finish()
     took = time.perf_counter() - started

@@ -92,13 +92,20 @@ class RollupStep:
         self.driver, self.database = driver, database
         self.in_hand: dict[str, dict[Key, Cell]] = {}
         self.deferred: set[str] = set()
+        self.files: dict[str, str | None] = {}
         self.lock = threading.Lock()
         init_rollup_schema(driver, database=database)
 
-    def wrap(self, traces: Iterable[Trace]) -> Iterator[Trace]:
-        """Yield ``traces`` unchanged; per chunk, take the stored versions of re-sent traces out first."""
+    def wrap(self, traces: Iterable[Trace], file_of: Callable[[str], str | None] | None = None) -> Iterator[Trace]:
+        """Yield ``traces`` unchanged; per chunk, take the stored versions of re-sent traces out first.
+
+        The chunk reads ahead, past the moment a TraceStream knows a trace's file: the file of each
+        trace (``file_of``, default the stream's) is kept for :meth:`file_of` until it is written."""
+        file_of = file_of or getattr(traces, "file_of", None)
         chunk: list[Trace] = []
         for trace in traces:
+            if file_of is not None:
+                self.files[trace.trace_id] = file_of(trace.trace_id)
             chunk.append(trace)
             if len(chunk) >= CHUNK:
                 yield from self._prepare(chunk)
@@ -123,9 +130,15 @@ class RollupStep:
                     self.deferred.add(tid)
         return chunk
 
+    def file_of(self, trace_id: str) -> str | None:
+        """The input ``trace_id`` was read from, while it waits to be written (for ingest's diagnostics)."""
+        return self.files.get(trace_id)
+
     def written(self, trace_ids: Sequence[str]) -> None:
         """Add the new traces just written from the spans in hand (deferred ones wait for :meth:`finish`)."""
         with self.lock:
+            for t in trace_ids:
+                self.files.pop(t, None)
             hand = {t: self.in_hand.pop(t) for t in dict.fromkeys(trace_ids)
                     if t in self.in_hand and t not in self.deferred}
         add_traces(self.driver, list(hand), database=self.database, in_hand=hand)
@@ -185,7 +198,8 @@ def ingest_rolled_up(driver: neo4j.Driver, traces: Iterable[Trace], *, database:
         if outer is not None:
             outer(summary)
 
-    summary = ingest(driver, step.wrap(traces), database=database, on_progress=written, **options)
+    summary = ingest(driver, step.wrap(traces), database=database, on_progress=written, file_of=step.file_of,
+                     **options)
     step.written(summary.trace_ids[rolled[0]:])
     step.finish()
     return summary

@@ -39,17 +39,18 @@ from graphtrace.store.rows import Prepared, prepare
 
 
 def _batches(
-    traces: Iterable[Trace], batch_spans: int, summary: IngestSummary, strict: bool
+    traces: Iterable[Trace], batch_spans: int, summary: IngestSummary, strict: bool,
+    file_of: Callable[[str], str | None] | None = None,
 ) -> Iterator[list[Prepared]]:
     """Group prepared traces into batches of whole traces; unstorable traces go to ``skipped``.
 
-    A skipped trace names the file it was read from when ``traces`` knows it (a TraceStream's
-    ``file_of``).
+    A skipped trace names the file it was read from when ``file_of`` (or ``traces``, a
+    TraceStream) knows it.
     """
     batch: list[Prepared] = []
     ids: set[str] = set()
     size = 0
-    file_of = getattr(traces, "file_of", None)
+    file_of = file_of or getattr(traces, "file_of", None)
     for trace in traces:
         file = file_of(trace.trace_id) if file_of is not None else None
         try:
@@ -207,6 +208,7 @@ def ingest(
     on_progress: Callable[[IngestSummary], None] | None = None,
     strict: bool = False,
     workers: int = 1,
+    file_of: Callable[[str], str | None] | None = None,
 ) -> IngestSummary:
     """Write ``traces`` (run :func:`~graphtrace.store.schema.init_schema` first); return what was written.
 
@@ -216,7 +218,9 @@ def ingest(
     being skipped; traces committed before it stay (each is whole).  Up to ``workers`` batches
     (on disjoint traces) are written at once, each in its own transaction, while the next batch
     is prepared; the summary, the progress calls and the errors follow the input order.  With one
-    worker (the default) each batch is written before the next trace is read.
+    worker (the default) each batch is written before the next trace is read.  A trace that cannot
+    be stored names its file: ``file_of(trace_id)``, by default the ``file_of`` of ``traces`` when it is
+    a TraceStream (pass it when ``traces`` wraps one).
 
     >>> ingest(None, [], database="neo4j").traces
     0
@@ -228,7 +232,7 @@ def ingest(
 
     pipeline = Pipeline(write, max(1, workers), summary, on_progress)
     try:
-        for batch in _batches(traces, max(1, batch_spans), summary, strict):
+        for batch in _batches(traces, max(1, batch_spans), summary, strict, file_of):
             pipeline.submit(batch)
         pipeline.drain()
     finally:

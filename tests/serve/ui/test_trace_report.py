@@ -13,11 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.helpers import headless_chrome
 from tests.serve.ui.test_trace_view import EXAMPLE, HAND_SECTIONS, TRACE_NS, sections_by_span
 
 CHAIN, PAIRS = 9_999, 20_000        # 1 root + 9,999 chain links + 20,000 client/server pairs = 50,000 spans
@@ -57,15 +55,6 @@ def html_report(source: Path, out: Path) -> Path:
                               stdout=sink, stderr=subprocess.PIPE, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     return out
-
-
-@pytest.fixture(scope="module")
-def offline_chrome():
-    driver = headless_chrome(offline=True)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def rows(driver):

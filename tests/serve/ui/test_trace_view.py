@@ -18,7 +18,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from graphtrace.jobs.load import load
 from tests.conftest import wipe
-from tests.helpers import headless_chrome
 from tests.serve.conftest import ServeProcess
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "otel-demo-add-to-cart.json"
@@ -87,15 +86,6 @@ def example_served(neo4j_target, neo4j_driver, neo4j_settings, tmp_path_factory)
         if serve.proc is not None and serve.proc.poll() is None:
             serve.stop()
         wipe(neo4j_driver, neo4j_settings.database)
-
-
-@pytest.fixture(scope="module")
-def chrome():
-    driver = headless_chrome()
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_search_finds_the_example_and_the_view_shows_its_critical_path(example_served, chrome):
