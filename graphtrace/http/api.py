@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from graphtrace.errors import GraphtraceError
 from graphtrace.http.body import BadEncoding, TooLarge, read_body, token_ok
-from graphtrace.http.compress import json_response
+from graphtrace.http.compress import body_response
 from graphtrace.http.errors import error_response, from_exception, internal_error
 from graphtrace.http.metrics import prometheus_text
 from graphtrace.http.openapi import openapi_document
@@ -77,8 +77,8 @@ def api_app(service, *, token: str | None) -> Starlette:
     async def trace_view(request: Request) -> Response:
         trace_id = request.path_params["trace_id"]
         accept = request.headers.get("accept-encoding")
-        return await call(request, lambda: json_response(
-            trace_views.stored_trace_view(service.driver(), trace_id, database=database), accept))
+        return await call(request, lambda: body_response(*trace_views.stored_view_body(
+            service.driver(), trace_id, database=database, cache=getattr(service, "view_cache", None)), accept))
 
     async def recipes(request: Request) -> Response:
         return await call(request, lambda: _json({"recipes": serve_api.recipe_list()}))

@@ -39,9 +39,18 @@ def accepts_gzip(header: str | None) -> bool:
 
 def json_response(value: Any, accept_encoding: str | None) -> Response:
     """``value`` as JSON, gzipped when the client accepts it and the body is large."""
-    body = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    return body_response(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS), False, accept_encoding)
+
+
+def body_response(body: bytes, gzipped: bool, accept_encoding: str | None) -> Response:
+    """A JSON ``body`` (already gzipped if ``gzipped``) as the client accepts it: gzipped when it
+    accepts gzip and the JSON is large (or came gzipped), plain otherwise."""
     headers = {"Vary": "Accept-Encoding"}
-    if len(body) >= MIN_GZIP and accepts_gzip(accept_encoding):
-        body = gzip.compress(body, compresslevel=1)
-        headers["Content-Encoding"] = "gzip"
+    if accepts_gzip(accept_encoding):
+        if not gzipped and len(body) >= MIN_GZIP:
+            body, gzipped = gzip.compress(body, compresslevel=1), True
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
+    elif gzipped:
+        body = gzip.decompress(body)
     return Response(body, media_type="application/json", headers=headers)

@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graphtrace.errors import GraphtraceError, StoreError
+from graphtrace.jobs.view_cache import ViewCache
 from graphtrace.readers.context import ReadContext
 from graphtrace.spool.decode import check_payload, decode_spans
 from graphtrace.spool.grouper import Grouper, Handed
@@ -90,6 +91,7 @@ class ServeService:
         self._retry_at = 0.0
         self._backoff = 0.5
         self._problems_seen = 0
+        self.view_cache = ViewCache(Path(str(config.spool_dir).rstrip("/\\") + ".views"))
 
     # -- receiving -------------------------------------------------------------------------
     def accept(self, kind: int, payload: bytes) -> tuple[int, int]:
@@ -272,6 +274,23 @@ class ServeService:
             return
         self._after_write(due, summary, time.monotonic() - started)
         self._roll_up(step, summary.trace_ids)
+        stored = set(summary.trace_ids)
+        self._precompute_views([t.trace_id for t in traces
+                                if t.span_count >= self.view_cache.min_spans and t.trace_id in stored])
+
+    def _precompute_views(self, trace_ids: list[str]) -> None:
+        """Cache the view of each large trace just written, so the UI opens it without analysing it.
+
+        From the stored trace (a late piece merges into what was stored before); a failure only
+        means the first ``/view`` computes it."""
+        from graphtrace.jobs.trace_view import stored_view_body
+
+        for trace_id in trace_ids:
+            try:
+                stored_view_body(self.driver(), trace_id, database=self.config.settings.database,
+                                 cache=self.view_cache)
+            except Exception as exc:  # noqa: BLE001 -- the trace is stored; only its view is not cached
+                log.warning("serve: view of trace %s not cached: %s", trace_id, exc)
 
     def _roll_up(self, step: Any, trace_ids: list[str]) -> None:
         """Add the written traces to the rollups (after the metrics: the traces are stored either way).

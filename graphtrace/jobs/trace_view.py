@@ -113,11 +113,42 @@ def _view(trace: Trace) -> dict[str, Any]:
 
 
 def stored_trace_view(driver: Any, trace_id: str, *, database: str) -> dict[str, Any]:
-    """:func:`trace_view` of one stored trace (``GET /api/traces/{id}/view``)."""
+    """:func:`trace_view` of one stored trace."""
     from graphtrace.jobs.serve_api import normalize_trace_id
     from graphtrace.store.read import load_trace
 
     return trace_view(load_trace(driver, normalize_trace_id(trace_id), database=database))
+
+
+def stored_view_body(driver: Any, trace_id: str, *, database: str, cache: Any = None) -> tuple[bytes, bool]:
+    """The JSON of :func:`stored_trace_view` (``GET /api/traces/{id}/view``) and whether it is gzipped.
+
+    With a :class:`~graphtrace.jobs.view_cache.ViewCache`, a trace of at least ``cache.min_spans``
+    spans is answered from the cache when its stored content is the one the cached view was made
+    from, and its view is computed and cached (gzipped) otherwise.
+    """
+    import gzip
+
+    import orjson
+
+    from graphtrace.gcpause import gc_paused
+    from graphtrace.jobs.serve_api import normalize_trace_id
+    from graphtrace.jobs.view_cache import content_key
+    from graphtrace.store.read import load_trace_props, trace_from_props
+
+    tid = normalize_trace_id(trace_id)
+    with gc_paused():
+        props = load_trace_props(driver, tid, database=database)
+    key = content_key(props) if cache is not None and len(props) >= cache.min_spans else None
+    if key is not None and (hit := cache.get(tid, key)) is not None:
+        return hit, True
+    with gc_paused():
+        body = orjson.dumps(trace_view(trace_from_props(tid, props)), option=orjson.OPT_NON_STR_KEYS)
+    if key is None:
+        return body, False
+    packed = gzip.compress(body, compresslevel=1)
+    cache.put(tid, key, packed)
+    return packed, True
 
 
 def html_report(files: Sequence[str | Path], *, read_options: dict[str, Any], trace_id: str | None,

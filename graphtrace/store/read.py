@@ -53,10 +53,29 @@ def load_trace(driver: Driver, trace_id: str, *, database: str) -> Trace:
     <function load_trace at ...>
     """
     with gc_paused():  # the records and spans are many long-lived objects and no garbage (see gcpause)
-        records = _read(driver, queries.LOAD_TRACES, database, trace_ids=[trace_id])
-        if not records:
-            raise StoreError(f"trace {trace_id} is not in the database", record=database, field="trace_id")
-        return _trace(trace_id, records[0]["spans"])
+        return trace_from_props(trace_id, load_trace_props(driver, trace_id, database=database))
+
+
+def load_trace_props(driver: Driver, trace_id: str, *, database: str) -> list[dict[str, Any]]:
+    """The stored node properties of trace ``trace_id``'s spans, ordered as :func:`load_trace` orders
+    its spans; ``StoreError`` when it is not in the database.  Equal properties, equal trace.
+
+    >>> load_trace_props  # needs a server; see tests/store  # doctest: +ELLIPSIS
+    <function load_trace_props at ...>
+    """
+    records = _read(driver, queries.LOAD_TRACES, database, trace_ids=[trace_id])
+    if not records:
+        raise StoreError(f"trace {trace_id} is not in the database", record=database, field="trace_id")
+    return _sorted_spans(records[0]["spans"])
+
+
+def trace_from_props(trace_id: str, props: list[dict[str, Any]]) -> Trace:
+    """The trace made of the span properties of :func:`load_trace_props`.
+
+    >>> trace_from_props("t", []).span_count
+    0
+    """
+    return _trace(trace_id, props)
 
 
 def list_trace_ids(driver: Driver, *, database: str) -> list[str]:

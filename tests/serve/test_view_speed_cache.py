@@ -1,0 +1,77 @@
+"""The view cache of large traces: served while the stored trace is unchanged, never after it changed.
+
+In-process against the real Neo4j (``stored_view_body`` is what ``GET /api/traces/{id}/view`` and
+serve's writer call).  ``min_spans=1`` makes the 25-span example "large".
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import os
+from pathlib import Path
+
+import orjson
+
+from graphtrace.jobs.load import load
+from graphtrace.jobs.trace_view import stored_trace_view, stored_view_body
+from graphtrace.jobs.view_cache import ViewCache
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "otel-demo-add-to-cart.json"
+TRACE_ID = "971a659583cb354ebf2a7babf50db2f8"
+
+
+def _uncached(driver, database) -> bytes:
+    return orjson.dumps(stored_trace_view(driver, TRACE_ID, database=database), option=orjson.OPT_NON_STR_KEYS)
+
+
+def _late_piece(path: Path) -> Path:
+    """The example's first span again under a new span id and name: one more span of the same trace."""
+    doc = json.loads(EXAMPLE.read_text())
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    extra = copy.deepcopy(spans[0])
+    extra.update(spanId="00000000000000ee", name="late piece")
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"] = [extra]
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_cache_serves_unchanged_trace_and_drops_a_changed_one(clean_db, neo4j_settings, tmp_path):
+    database = neo4j_settings.database
+    load([EXAMPLE], neo4j_settings)
+    cache = ViewCache(tmp_path / "views", min_spans=1)
+    body, gzipped = stored_view_body(clean_db, TRACE_ID, database=database, cache=cache)
+    assert gzipped and gzip.decompress(body) == _uncached(clean_db, database)
+    assert len(list((tmp_path / "views").glob("*.view"))) == 1
+
+    # a second request is answered from the cache: plant a marker under the same content key
+    path = next((tmp_path / "views").glob("*.view"))
+    key = path.read_bytes().split(b"\n", 1)[0]
+    path.write_bytes(key + b"\n" + b"planted")
+    assert stored_view_body(clean_db, TRACE_ID, database=database, cache=cache) == (b"planted", True)
+
+    # the trace is sent again with one more span: the planted view is not served, the new one is
+    load([_late_piece(tmp_path / "late.json")], neo4j_settings)
+    body, gzipped = stored_view_body(clean_db, TRACE_ID, database=database, cache=cache)
+    fresh = _uncached(clean_db, database)
+    assert gzipped and gzip.decompress(body) == fresh
+    assert orjson.loads(fresh)["span_count"] == 26  # 25 + the late span
+    assert path.read_bytes().split(b"\n", 1)[0] != key
+
+
+def test_small_traces_are_not_cached(clean_db, neo4j_settings, tmp_path):
+    database = neo4j_settings.database
+    load([EXAMPLE], neo4j_settings)
+    cache = ViewCache(tmp_path / "views", min_spans=26)  # the example has 25 spans
+    body, gzipped = stored_view_body(clean_db, TRACE_ID, database=database, cache=cache)
+    assert not gzipped and body == _uncached(clean_db, database)
+    assert not (tmp_path / "views").exists()
+
+
+def test_cache_is_bounded(tmp_path):
+    cache = ViewCache(tmp_path, max_bytes=100)
+    for n in range(5):  # each file: key (2) + newline (1) + 40 bytes = 43; 2 fit in 100, a 3rd does not
+        cache.put(f"t{n}", "k1", b"x" * 40)
+        os.utime(cache._path(f"t{n}"), ns=(n * 10**9, n * 10**9))  # noqa: SLF001 -- t0 oldest, t4 newest
+    assert [cache.get(f"t{n}", "k1") is not None for n in range(5)] == [False, False, False, True, True]
