@@ -10,6 +10,7 @@ import copy
 import gzip
 import json
 import os
+import time
 from pathlib import Path
 
 import orjson
@@ -75,3 +76,28 @@ def test_cache_is_bounded(tmp_path):
         cache.put(f"t{n}", "k1", b"x" * 40)
         os.utime(cache._path(f"t{n}"), ns=(n * 10**9, n * 10**9))  # noqa: SLF001 -- t0 oldest, t4 newest
     assert [cache.get(f"t{n}", "k1") is not None for n in range(5)] == [False, False, False, True, True]
+
+
+def test_serve_writer_caches_the_view_of_a_large_trace_it_stores(clean_db, neo4j_settings, tmp_path):
+    """serve's writer (in-process, its cache made to count the 25-span example as large) caches the
+    view of the trace it has just stored; the cached view is the view of the stored trace."""
+    from graphtrace.jobs.serve import ServeConfig, ServeService
+    from graphtrace.spool.records import JSON
+
+    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", decision_wait=0.2,
+                                       annotate=False))
+    service.view_cache = ViewCache(tmp_path / "views", min_spans=1)
+    service.start()
+    try:
+        assert service.accept(JSON, EXAMPLE.read_bytes()) == (25, 0)
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / "views").glob("*.view")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        service.stop()
+    (path,) = (tmp_path / "views").glob("*.view")
+    cached = path.read_bytes().split(b"\n", 1)[1]
+    assert gzip.decompress(cached) == _uncached(clean_db, neo4j_settings.database)
+    # and /view answers with exactly that file's body (no analysis)
+    cache = ViewCache(tmp_path / "views", min_spans=1)
+    assert stored_view_body(clean_db, TRACE_ID, database=neo4j_settings.database, cache=cache) == (cached, True)
