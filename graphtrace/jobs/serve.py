@@ -41,6 +41,7 @@ from graphtrace.spool.spool import DEFAULT_MAX_BYTES, DEFAULT_SEGMENT_BYTES, Spo
 log = logging.getLogger("graphtrace.serve")
 
 SEAL_AFTER_S = 2.0  # a quiet service still seals (and so can remove) its active segment this often
+WARM_EVERY_S = 30.0  # how often an idle pump looks for large stored traces whose view is not kept
 
 
 @dataclass
@@ -92,6 +93,8 @@ class ServeService:
         self._backoff = 0.5
         self._problems_seen = 0
         self.view_cache = ViewCache(Path(str(config.spool_dir).rstrip("/\\") + ".views"))
+        self._warm_at = 0.0  # when to look for large stored traces without a kept view
+        self._warmed: set[str] = set()  # tried once by this process (a full cache must not thrash)
 
     # -- receiving -------------------------------------------------------------------------
     def accept(self, kind: int, payload: bytes) -> tuple[int, int]:
@@ -205,7 +208,29 @@ class ServeService:
                 self._probe()
         self.spool.seal_older_than(SEAL_AFTER_S)
         self._remove_stored_segments()
+        if not busy and self.metrics.neo4j_up and now >= self._warm_at:
+            busy = self._warm_one_view(now)
         return busy
+
+    def _warm_one_view(self, now: float) -> bool:
+        """When idle, cache the view of one large stored trace that has none (one loaded by
+        ``graphtrace ingest``, or stored before this start), so the UI opens it without analysing it.
+        Looks again every WARM_EVERY_S while none is left; True when it computed one."""
+        from graphtrace.store.read import large_trace_ids
+
+        try:
+            ids = large_trace_ids(self.driver(), database=self.config.settings.database,
+                                  min_spans=self.view_cache.min_spans)
+        except (GraphtraceError, OSError) as exc:
+            log.warning("serve: cannot list large traces to cache their views: %s", exc)
+            ids = []
+        todo = [t for t in ids if t not in self._warmed and not self.view_cache.has(t)]
+        if not todo:
+            self._warm_at = now + WARM_EVERY_S
+            return False
+        self._warmed.add(todo[0])
+        self._precompute_views(todo[:1])
+        return True
 
     def _group(self, segment: int, record: Any) -> None:
         ctx = ReadContext()

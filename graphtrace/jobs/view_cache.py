@@ -49,6 +49,10 @@ class ViewCache:
     def _path(self, trace_id: str) -> Path:
         return self.directory / (hashlib.sha256(trace_id.encode()).hexdigest()[:32] + ".view")
 
+    def has(self, trace_id: str) -> bool:
+        """True when some view of ``trace_id`` is kept (maybe of older content: :meth:`get` checks)."""
+        return self._path(trace_id).exists()
+
     def get(self, trace_id: str, key: str) -> bytes | None:
         """The cached body of ``trace_id`` if it was made from content ``key``, else ``None``."""
         try:

@@ -285,6 +285,11 @@ RETURN tid AS trace_id, collect(s {.trace_id, .span_id, .parent_span_id, .ref_ty
 
 LIST_TRACE_IDS = "MATCH (t:Trace) RETURN t.trace_id AS trace_id ORDER BY trace_id"
 
+LARGE_TRACE_IDS = """
+MATCH (t:Trace) WHERE t.span_count >= $min_spans AND t.annotated = true AND t.incomplete IS NULL
+RETURN t.trace_id AS trace_id ORDER BY t.span_count DESC, trace_id LIMIT $limit
+"""
+
 COUNTS = """
 CALL () { MATCH (t:Trace) RETURN count(t) AS traces }
 CALL () { MATCH (s:Span) RETURN count(s) AS spans }

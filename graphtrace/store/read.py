@@ -78,6 +78,16 @@ def trace_from_props(trace_id: str, props: list[dict[str, Any]]) -> Trace:
     return _trace(trace_id, props)
 
 
+def large_trace_ids(driver: Driver, *, database: str, min_spans: int, limit: int = 100) -> list[str]:
+    """Ids of complete, annotated stored traces of at least ``min_spans`` spans, largest first.
+
+    >>> large_trace_ids  # needs a server; see tests/serve/test_view_speed_cache.py  # doctest: +ELLIPSIS
+    <function large_trace_ids at ...>
+    """
+    return [r["trace_id"] for r in _read(driver, queries.LARGE_TRACE_IDS, database, min_spans=min_spans,
+                                         limit=limit)]
+
+
 def list_trace_ids(driver: Driver, *, database: str) -> list[str]:
     """Every stored trace id, sorted.
 

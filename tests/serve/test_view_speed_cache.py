@@ -101,3 +101,40 @@ def test_serve_writer_caches_the_view_of_a_large_trace_it_stores(clean_db, neo4j
     # and /view answers with exactly that file's body (no analysis)
     cache = ViewCache(tmp_path / "views", min_spans=1)
     assert stored_view_body(clean_db, TRACE_ID, database=neo4j_settings.database, cache=cache) == (cached, True)
+
+
+def test_serve_warms_the_view_of_a_large_trace_loaded_by_ingest(clean_db, neo4j_settings, tmp_path):
+    """A large trace stored by ``graphtrace ingest`` (not by serve's writer) gets its view kept by an idle
+    serve, without any request: the kept view is the view of the stored trace."""
+    from graphtrace.jobs.serve import ServeConfig, ServeService
+
+    load([EXAMPLE], neo4j_settings)  # the CLI's load job: serve never sees this trace arrive
+    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", annotate=False))
+    service.view_cache = ViewCache(tmp_path / "views", min_spans=25)  # the example (25 spans) counts as large
+    service.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / "views").glob("*.view")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        service.stop()
+    (path,) = (tmp_path / "views").glob("*.view")
+    assert gzip.decompress(path.read_bytes().split(b"\n", 1)[1]) == _uncached(clean_db, neo4j_settings.database)
+
+
+def test_serve_does_not_warm_traces_under_the_size(clean_db, neo4j_settings, tmp_path):
+    from graphtrace.jobs.serve import ServeConfig, ServeService
+
+    load([EXAMPLE], neo4j_settings)
+    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", annotate=False))
+    service.view_cache = ViewCache(tmp_path / "views", min_spans=26)  # one span more than the example
+    service.start()
+    try:
+        deadline = time.monotonic() + 3
+        while not service.metrics.neo4j_up and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the idle pump has looked (it looks as soon as Neo4j is up)
+        assert service._warm_at > 0, "the pump never looked for large traces"
+    finally:
+        service.stop()
+    assert not list((tmp_path / "views").glob("*.view"))
