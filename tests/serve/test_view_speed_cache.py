@@ -27,6 +27,23 @@ def _uncached(driver, database) -> bytes:
     return orjson.dumps(stored_trace_view(driver, TRACE_ID, database=database), option=orjson.OPT_NON_STR_KEYS)
 
 
+def _service(neo4j_settings, tmp_path: Path, *, min_spans: int, **config):
+    """serve's service in-process (not started), without annotate, its view cache under ``tmp_path/views``
+    counting traces of ``min_spans`` spans or more as large."""
+    from graphtrace.jobs.serve import ServeConfig, ServeService
+
+    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", annotate=False,
+                                       **config))
+    service.view_cache = ViewCache(tmp_path / "views", min_spans=min_spans)
+    return service
+
+
+def _wait_for_a_view(views: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not list(views.glob("*.view")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _late_piece(path: Path) -> Path:
     """The example's first span again under a new span id and name: one more span of the same trace."""
     doc = json.loads(EXAMPLE.read_text())
@@ -81,18 +98,13 @@ def test_cache_is_bounded(tmp_path):
 def test_serve_writer_caches_the_view_of_a_large_trace_it_stores(clean_db, neo4j_settings, tmp_path):
     """serve's writer (in-process, its cache made to count the 25-span example as large) caches the
     view of the trace it has just stored; the cached view is the view of the stored trace."""
-    from graphtrace.jobs.serve import ServeConfig, ServeService
     from graphtrace.spool.records import JSON
 
-    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", decision_wait=0.2,
-                                       annotate=False))
-    service.view_cache = ViewCache(tmp_path / "views", min_spans=1)
+    service = _service(neo4j_settings, tmp_path, min_spans=1, decision_wait=0.2)
     service.start()
     try:
         assert service.accept(JSON, EXAMPLE.read_bytes()) == (25, 0)
-        deadline = time.monotonic() + 60
-        while not list((tmp_path / "views").glob("*.view")) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _wait_for_a_view(tmp_path / "views")
     finally:
         service.stop()
     (path,) = (tmp_path / "views").glob("*.view")
@@ -106,16 +118,11 @@ def test_serve_writer_caches_the_view_of_a_large_trace_it_stores(clean_db, neo4j
 def test_serve_warms_the_view_of_a_large_trace_loaded_by_ingest(clean_db, neo4j_settings, tmp_path):
     """A large trace stored by ``graphtrace ingest`` (not by serve's writer) gets its view kept by an idle
     serve, without any request: the kept view is the view of the stored trace."""
-    from graphtrace.jobs.serve import ServeConfig, ServeService
-
     load([EXAMPLE], neo4j_settings)  # the CLI's load job: serve never sees this trace arrive
-    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", annotate=False))
-    service.view_cache = ViewCache(tmp_path / "views", min_spans=25)  # the example (25 spans) counts as large
+    service = _service(neo4j_settings, tmp_path, min_spans=25)  # the example (25 spans) counts as large
     service.start()
     try:
-        deadline = time.monotonic() + 60
-        while not list((tmp_path / "views").glob("*.view")) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _wait_for_a_view(tmp_path / "views")
     finally:
         service.stop()
     (path,) = (tmp_path / "views").glob("*.view")
@@ -123,11 +130,8 @@ def test_serve_warms_the_view_of_a_large_trace_loaded_by_ingest(clean_db, neo4j_
 
 
 def test_serve_does_not_warm_traces_under_the_size(clean_db, neo4j_settings, tmp_path):
-    from graphtrace.jobs.serve import ServeConfig, ServeService
-
     load([EXAMPLE], neo4j_settings)
-    service = ServeService(ServeConfig(settings=neo4j_settings, spool_dir=tmp_path / "spool", annotate=False))
-    service.view_cache = ViewCache(tmp_path / "views", min_spans=26)  # one span more than the example
+    service = _service(neo4j_settings, tmp_path, min_spans=26)  # one span more than the example
     service.start()
     try:
         deadline = time.monotonic() + 3
