@@ -180,6 +180,8 @@ _LITERALS = re.compile(
     r"|\b(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}\b"  # long hex ids
     r"|\b\d+(?:\.\d+)?\b"                       # numbers
 )
+PEER_KEYS = ("peer.service", "server.address", "net.peer.name", "db.system", "rpc.service")
+"""Span attributes that name the service a call goes to (``analysis.anomalies.common.target_service``)."""
 STATEMENT_KEYS = ("db.statement", "db.query.text", "http.route", "url.path", "http.target", "rpc.method")
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 
 from graphtrace.analysis.tree import TraceTree
-from graphtrace.model import Span, SpanKind, operation_key
+from graphtrace.model import PEER_KEYS, Span, SpanKind, operation_key
 
 _CLIENT, _SERVER, _CONSUMER = SpanKind.CLIENT, SpanKind.SERVER, SpanKind.CONSUMER
 
 # Attributes naming the remote side of a CLIENT span that has no SERVER child in the trace,
 # most specific first (OTel semantic conventions, old and new).
-PEER_KEYS = ("peer.service", "server.address", "net.peer.name", "db.system", "rpc.service")
 
 
 def ms(ns: int) -> str:
