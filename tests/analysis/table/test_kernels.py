@@ -10,12 +10,15 @@ chain, a 10,000-wide fan-out) are derived by hand in their comments.
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graphtrace.analysis import critical_path as dict_cp
 from graphtrace.analysis import self_time as dict_self
+from graphtrace.analysis.table import critical_path as table_cp
 from graphtrace.analysis.table import self_time as table_self
 from graphtrace.analysis.table.tree import TableTree, table_tree
 from graphtrace.analysis.tree import build_tree
@@ -139,3 +142,85 @@ def test_self_times_on_a_10000_wide_fanout() -> None:
     tab = table_tree(from_trace(_fanout(10_000)))
     got = table_self.self_times(tab)
     assert got[0] == 50_000 and got[1:].tolist() == [5] * 10_000
+
+
+def check_critical_path(trace: Trace) -> None:
+    ref, tab = _pair(trace)
+    ref_sections, ref_times = dict_cp.path_and_times(ref)
+    (rows, starts, ends), cp = table_cp.path_and_times(tab)
+    assert all(a.dtype == np.int64 for a in (rows, starts, ends, cp))
+    ids = tab.table.span_id
+    assert [(ids[r], s, e) for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist())] == \
+        [(s.span_id, s.start_ns, s.end_ns) for s in ref_sections]
+    # the dict engine lists only the spans with sections (all > 0 ns); every other row is 0
+    assert _by_id(tab, cp) == {sid: ref_times.get(sid, 0) for sid in ids}
+
+
+@SETTINGS
+@given(traces())
+def test_critical_path_equals_the_dict_engines(trace: Trace) -> None:
+    check_critical_path(trace)
+
+
+@SETTINGS
+@given(traces(max_spans=30, max_time=12, root_chance=0.2))
+def test_critical_path_equals_the_dict_engines_on_wider_traces(trace: Trace) -> None:
+    check_critical_path(trace)
+
+
+@SETTINGS
+@given(traces(max_spans=30, max_time=12))
+def test_critical_path_sorts_wide_fanouts_in_numpy_as_the_dict_engine_does(trace: Trace) -> None:
+    # from 2 children on, every span's kept children go through the numpy sort (ties by span id)
+    with patch.object(table_cp, "WIDE", 2):
+        check_critical_path(trace)
+
+
+def test_critical_path_equals_the_dict_engines_on_real_traces() -> None:
+    for trace in REAL:
+        check_critical_path(trace)
+
+
+def test_critical_path_on_a_10000_deep_chain() -> None:
+    # span k < n-1 covers [k, 2n-k] and its child [k+1, 2n-k-1]: it owns [k, k+1] and [2n-k-1, 2n-k] (2 ns);
+    # the last span [n-1, n+1] is a leaf of the walk: 2 ns.  2n - 1 sections, by start.
+    n = 10_000
+    tab = table_tree(from_trace(_chain(n)))
+    (rows, starts, ends), cp = table_cp.path_and_times(tab)
+    assert cp.tolist() == [2] * n
+    expected = [(k, k, k + 1) for k in range(n - 1)] + [(n - 1, n - 1, n + 1)] + \
+        [(k, 2 * n - k - 1, 2 * n - k) for k in range(n - 2, -1, -1)]
+    assert list(zip(rows.tolist(), starts.tolist(), ends.tolist())) == expected
+
+
+def test_critical_path_on_a_10000_wide_fanout() -> None:
+    # root [0, 10n]; child i [10i-10, 10i-5] ends before child i+1 starts, so the walk takes every child:
+    # each owns its 5 ns, the root the 5 ns gap after each child: 5n = 50,000 ns.  2n sections, by start.
+    n = 10_000
+    tab = table_tree(from_trace(_fanout(n)))
+    (rows, starts, ends), cp = table_cp.path_and_times(tab)
+    assert cp[0] == 5 * n and cp[1:].tolist() == [5] * n
+    expected = [x for i in range(1, n + 1) for x in ((i, 10 * i - 10, 10 * i - 5), (0, 10 * i - 5, 10 * i))]
+    assert list(zip(rows.tolist(), starts.tolist(), ends.tolist())) == expected
+
+
+def test_sections_of_overlapping_roots_tie_by_span_id() -> None:
+    # roots a [0,10] with z [5,10] and b [0,10] with y [5,10]: a owns [0,5], z [5,10]; b [0,5], y [5,10].
+    # By (start, end, span id): a, b (both [0,5]), then y, z (both [5,10]): y < z although a's root is first.
+    trace = Trace(trace_id="t", spans=[_mk("a", None, 0, 10), _mk("z", "a", 5, 10),
+                                       _mk("b", None, 0, 10), _mk("y", "b", 5, 10)])
+    tab = table_tree(from_trace(trace))
+    (rows, starts, ends), cp = table_cp.path_and_times(tab)
+    ids = tab.table.span_id
+    assert [(ids[r], s, e) for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist())] == \
+        [("a", 0, 5), ("b", 0, 5), ("y", 5, 10), ("z", 5, 10)]
+    assert _by_id(tab, cp) == {"a": 5, "z": 5, "b": 5, "y": 5}
+
+
+def test_a_consumer_under_a_producer_is_not_on_the_path() -> None:
+    # p PRODUCER [0,10]; c CONSUMER [2,9] under it is pruned, i CLIENT [3,4] is not:
+    # p owns [0,3] + [4,10] = 9, i owns 1, c nothing
+    trace = Trace(trace_id="t", spans=[_mk("p", None, 0, 10, SpanKind.PRODUCER),
+                                       _mk("c", "p", 2, 9, SpanKind.CONSUMER), _mk("i", "p", 3, 4, SpanKind.CLIENT)])
+    tab = table_tree(from_trace(trace))
+    assert _by_id(tab, table_cp.path_and_times(tab)[1]) == {"p": 9, "c": 0, "i": 1}
