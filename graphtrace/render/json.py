@@ -10,7 +10,7 @@ order of the dump (the schema's field order); see ``docs/json-schema.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -94,6 +94,53 @@ def report_body(report: Mapping[str, Any]) -> str:
 
 
 _BODY_HEAD, _BODY_TAIL = b'{\n  "traces": [\n', b'\n  ]\n}'
+
+
+def report_body_columns(head: Mapping[str, Any], tables: Mapping[str, Iterable[Mapping[str, Sequence[Any]]]]) -> str:
+    """:func:`report_body` of a report whose long lists come as columns, a chunk at a time.
+
+    ``head`` is the report with each field named in ``tables`` an empty list; ``tables[field]``
+    yields chunks of that list as plain columns (``{key: [value per row]}``, keys in the rows' key
+    order), fields in ``head``'s order.  The text equals ``report_body`` of the report with those
+    lists filled in, byte for byte, but only one chunk's row dicts exist at a time: each chunk is
+    dumped as a list and re-indented to its place (orjson escapes newlines inside strings, so every
+    newline of its text is structure).
+
+    >>> rows = {"span_id": ["a", "b"], "depth": [0, 1]}
+    >>> whole = {"trace_id": "t", "spans": [{"span_id": "a", "depth": 0}, {"span_id": "b", "depth": 1}]}
+    >>> report_body_columns({"trace_id": "t", "spans": []}, {"spans": [rows]}) == report_body(whole)
+    True
+    """
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
+    raw = _dumps_bytes({"traces": [dict(head)]}, option)
+    out = bytearray()
+    pos = len(_BODY_HEAD)
+    for field, chunks in tables.items():
+        marker = b'\n      ' + orjson.dumps(field) + b': []'  # the report's own key (3rd level: 6 spaces)
+        at = raw.index(marker, pos) + len(marker) - 1  # at the "]" of the empty list
+        out += raw[pos:at]
+        first = True
+        for chunk in chunks:
+            rows = list(_column_rows(chunk))
+            if not rows:
+                continue
+            text = _dumps_bytes(rows, option)  # b"[\n  {...},\n  {...}\n]": rows 6 spaces short of their place
+            out += (b"" if first else b",") + text[1:-2].replace(b"\n", _ROW_INDENT)
+            first = False
+        if not first:
+            out += b"\n      "
+        pos = at
+    out += raw[pos:len(raw) - len(_BODY_TAIL)]
+    return out.decode()
+
+
+_ROW_INDENT = b"\n" + b" " * 6
+
+
+def _column_rows(chunk: Mapping[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    keys = tuple(chunk)
+    for values in zip(*chunk.values()):
+        yield dict(zip(keys, values))
 
 
 def join_report_bodies(bodies: Iterable[str], tail: Callable[[], Mapping[str, Any]]) -> Iterator[str]:
