@@ -16,8 +16,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graphtrace.analysis import bottlenecks as dict_bn
 from graphtrace.analysis import critical_path as dict_cp
 from graphtrace.analysis import self_time as dict_self
+from graphtrace.analysis.table import bottlenecks as table_bn
 from graphtrace.analysis.table import critical_path as table_cp
 from graphtrace.analysis.table import self_time as table_self
 from graphtrace.analysis.table.tree import TableTree, table_tree
@@ -224,3 +226,57 @@ def test_a_consumer_under_a_producer_is_not_on_the_path() -> None:
                                        _mk("c", "p", 2, 9, SpanKind.CONSUMER), _mk("i", "p", 3, 4, SpanKind.CLIENT)])
     tab = table_tree(from_trace(trace))
     assert _by_id(tab, table_cp.path_and_times(tab)[1]) == {"p": 9, "c": 0, "i": 1}
+
+
+def _dump(items) -> list[tuple[dict, list[type]]]:
+    """Each model's fields and their Python types (an int64 where an int belongs would show)."""
+    return [(b.model_dump(), [type(v) for v in b.__dict__.values()]) for b in items]
+
+
+def check_bottlenecks(trace: Trace, limit: int = 5) -> None:
+    ref, tab = _pair(trace)
+    ref_cp = dict_cp.path_and_times(ref)[1]
+    expected = dict_bn.bottlenecks(ref, dict_self.self_times(ref), ref_cp, limit)
+    got = table_bn.bottlenecks(tab, table_self.self_times(tab), table_cp.path_and_times(tab)[1], limit)
+    assert _dump(got) == _dump(expected)
+    assert table_bn.trace_bounds(tab) == dict_bn.trace_bounds(ref)
+
+
+@SETTINGS
+@given(traces(), st.integers(-1, 7))
+def test_bottlenecks_equal_the_dict_engines(trace: Trace, limit: int) -> None:
+    check_bottlenecks(trace, limit)
+
+
+@SETTINGS
+@given(traces(max_spans=20), st.data())
+def test_bottlenecks_rank_any_times_with_the_dict_engines_ties(trace: Trace, data) -> None:
+    # critical-path times drawn from a few values (many ties, zeros) so the cut-off is often tied
+    ref, tab = _pair(trace)
+    cp = np.array(data.draw(st.lists(st.sampled_from([0, 0, 3, 7, 7, 2 ** 40]), min_size=tab.table.n,
+                                     max_size=tab.table.n)), dtype=np.int64)
+    limit = data.draw(st.integers(0, 6))
+    self_ns = table_self.self_times(tab)
+    expected = dict_bn.bottlenecks(ref, _by_id(tab, self_ns), _by_id(tab, cp), limit)
+    assert _dump(table_bn.bottlenecks(tab, self_ns, cp, limit)) == _dump(expected)
+
+
+def test_bottlenecks_equal_the_dict_engines_on_real_traces() -> None:
+    for trace in REAL:
+        check_bottlenecks(trace)
+
+
+def test_bottlenecks_of_a_wide_fanout() -> None:
+    # the fan-out above: root owns 50,000 of the 100,000 ns (share 0.5); every child 5 ns (share 5e-05),
+    # so the next four are the four smallest span ids k00001..k00004
+    tab = table_tree(from_trace(_fanout(10_000)))
+    got = table_bn.bottlenecks(tab, table_self.self_times(tab), table_cp.path_and_times(tab)[1])
+    assert [(b.span_id, b.self_time_ns, b.critical_path_ns, b.share) for b in got] == \
+        [("root", 50_000, 50_000, 0.5)] + [(f"k{i:05d}", 5, 5, 5 / 100_000) for i in range(1, 5)]
+    assert table_bn.trace_bounds(tab) == (0, 100_000)
+
+
+def test_an_empty_trace_has_no_bounds_and_no_bottlenecks() -> None:
+    tab = table_tree(from_trace(Trace(trace_id="t", spans=[])))
+    assert table_bn.trace_bounds(tab) == (0, 0)
+    assert table_bn.bottlenecks(tab, table_self.self_times(tab), table_cp.path_and_times(tab)[1]) == []
