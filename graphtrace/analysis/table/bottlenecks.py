@@ -4,7 +4,7 @@ Exactly :mod:`graphtrace.analysis.bottlenecks`: the ``limit`` rows with the most
 (descending, ties by span id, rows owning none never listed), ``share`` = that time divided by the
 trace duration (latest end minus earliest start over every span; 0.0 for a trace lasting 0 ns).
 Only the candidates that can make the top ``limit`` are compared as Python values (``np.partition``
-finds the cut-off), so a 10^6-span trace costs a few numpy passes.
+finds the cut-off time; of the rows tied at it, ``heapq.nsmallest`` keeps the smallest span ids).
 
 >>> from graphtrace.spantable import from_trace
 >>> from graphtrace.analysis.table.tree import table_tree
@@ -16,6 +16,8 @@ finds the cut-off), so a 10^6-span trace costs a few numpy passes.
 """
 
 from __future__ import annotations
+
+import heapq
 
 import numpy as np
 
@@ -58,11 +60,13 @@ def bottlenecks(tree: TableTree, self_ns: np.ndarray, cp_ns: np.ndarray, limit: 
     duration = end - start
     if limit <= 0:
         return []
-    rows = np.flatnonzero(cp_ns > 0)
-    if len(rows) > limit:  # only rows at or above the limit-th greatest time can be listed
-        cut = np.partition(cp_ns[rows], len(rows) - limit)[len(rows) - limit]
-        rows = rows[cp_ns[rows] >= cut]
     ids = table.span_id
+    rows = np.flatnonzero(cp_ns > 0)
+    if len(rows) > limit:  # only the rows above the limit-th greatest time, and the smallest ids at it
+        cut = np.partition(cp_ns[rows], len(rows) - limit)[len(rows) - limit]
+        above, at = rows[cp_ns[rows] > cut], rows[cp_ns[rows] == cut]
+        rows = np.concatenate((above, heapq.nsmallest(limit - len(above), at.tolist(), key=ids.__getitem__)))
+        rows = rows.astype(np.int64)
     ranked = sorted((-ns, ids[row], row) for row, ns in zip(rows.tolist(), cp_ns[rows].tolist()))
     out: list[Bottleneck] = []
     for neg_ns, sid, row in ranked[:limit]:

@@ -178,17 +178,13 @@ def _walk_root(root: int, own: int, t: int, push: Callable[[int, int, int], int]
 
     The current frame lives in locals (span, next candidate ``i``, end of its children ``hi``, limit
     ``t``, first step?, own start, where its children begin in the flat lists); the frames below it
-    in parallel lists."""
+    on ``stack`` as tuples (first step is over for all of them)."""
     fe, fs, fr = flat
-    rows, starts, ends = out
+    add_row, add_start, add_end = out[0].append, out[1].append, out[2].append
     sid, base, first = root, len(fe), True
     i, hi = base, base + push(root, own, t)
-    st_sid: list[int] = []
-    st_i: list[int] = []
-    st_hi: list[int] = []
-    st_t: list[int] = []
-    st_own: list[int] = []
-    st_base: list[int] = []
+    stack: list[tuple[int, int, int, int, int, int]] = []
+    save, restore = stack.append, stack.pop
     while True:
         if not first:
             while i < hi and fe[i] >= t:
@@ -197,32 +193,26 @@ def _walk_root(root: int, own: int, t: int, push: Callable[[int, int, int], int]
             c_end, c_start, c = fe[i], fs[i], fr[i]
             i += 1
             if c_end < t:
-                rows.append(sid)
-                starts.append(c_end)
-                ends.append(t)
+                add_row(sid)
+                add_start(c_end)
+                add_end(t)
             t, first = c_start, False
             c_base = len(fe)
             c_hi = c_base + push(c, c_start, c_end) if has_kids[c] else c_base
             if c_hi > c_base:
-                st_sid.append(sid)
-                st_i.append(i)
-                st_hi.append(hi)
-                st_t.append(t)
-                st_own.append(own)
-                st_base.append(base)
+                save((sid, i, hi, t, own, base))
                 sid, i, hi, t, first, own, base = c, c_base, c_hi, c_end, True, c_start, c_base
             elif c_start < c_end:  # a leaf of the walk owns all of its (effective) interval
-                rows.append(c)
-                starts.append(c_start)
-                ends.append(c_end)
+                add_row(c)
+                add_start(c_start)
+                add_end(c_end)
         else:
             if own < t:
-                rows.append(sid)
-                starts.append(own)
-                ends.append(t)
+                add_row(sid)
+                add_start(own)
+                add_end(t)
             del fe[base:], fs[base:], fr[base:]
-            if not st_sid:
+            if not stack:
                 return
-            sid, i, hi, t, own, base = st_sid.pop(), st_i.pop(), st_hi.pop(), st_t.pop(), st_own.pop(), \
-                st_base.pop()
+            sid, i, hi, t, own, base = restore()
             first = False
