@@ -9,6 +9,7 @@ chain, a 10,000-wide fan-out) are derived by hand in their comments.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from unittest.mock import patch
 
@@ -36,7 +37,8 @@ FILES = sorted(ROOT.joinpath("examples").glob("otel-demo-*.json")) + \
     sorted(ROOT.joinpath("tests", "fixtures", "readers").iterdir())
 
 
-def _real_traces() -> list[Trace]:
+@cache
+def real_traces() -> list[Trace]:
     """Every trace of the bundled examples and of the reader fixtures that read without an error."""
     out = []
     for path in FILES:
@@ -46,8 +48,6 @@ def _real_traces() -> list[Trace]:
             continue  # fixtures of bad input: nothing to analyse
     return out
 
-
-REAL = _real_traces()
 
 
 def _pair(trace: Trace):
@@ -65,21 +65,9 @@ def check_self_times(trace: Trace) -> None:
     assert _by_id(tab, got) == dict_self.self_times(ref)
 
 
-@SETTINGS
-@given(traces())
-def test_self_times_equal_the_dict_engines(trace: Trace) -> None:
-    check_self_times(trace)
-
-
-@SETTINGS
-@given(traces(max_spans=30, max_time=12))
-def test_self_times_equal_the_dict_engines_on_wider_traces(trace: Trace) -> None:
-    check_self_times(trace)
-
-
 def test_self_times_equal_the_dict_engines_on_real_traces() -> None:
-    assert len(REAL) >= 3  # the examples and several fixtures
-    for trace in REAL:
+    assert len(real_traces()) >= 20  # the examples and the fixtures' traces
+    for trace in real_traces():
         check_self_times(trace)
 
 
@@ -158,28 +146,8 @@ def check_critical_path(trace: Trace) -> None:
     assert _by_id(tab, cp) == {sid: ref_times.get(sid, 0) for sid in ids}
 
 
-@SETTINGS
-@given(traces())
-def test_critical_path_equals_the_dict_engines(trace: Trace) -> None:
-    check_critical_path(trace)
-
-
-@SETTINGS
-@given(traces(max_spans=30, max_time=12, root_chance=0.2))
-def test_critical_path_equals_the_dict_engines_on_wider_traces(trace: Trace) -> None:
-    check_critical_path(trace)
-
-
-@SETTINGS
-@given(traces(max_spans=30, max_time=12))
-def test_critical_path_sorts_wide_fanouts_in_numpy_as_the_dict_engine_does(trace: Trace) -> None:
-    # from 2 children on, every span's kept children go through the numpy sort (ties by span id)
-    with patch.object(table_cp, "WIDE", 2):
-        check_critical_path(trace)
-
-
 def test_critical_path_equals_the_dict_engines_on_real_traces() -> None:
-    for trace in REAL:
+    for trace in real_traces():
         check_critical_path(trace)
 
 
@@ -242,13 +210,7 @@ def check_bottlenecks(trace: Trace, limit: int = 5) -> None:
     assert table_bn.trace_bounds(tab) == dict_bn.trace_bounds(ref)
 
 
-@SETTINGS
-@given(traces(), st.integers(-1, 7))
-def test_bottlenecks_equal_the_dict_engines(trace: Trace, limit: int) -> None:
-    check_bottlenecks(trace, limit)
-
-
-@SETTINGS
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(traces(max_spans=20), st.data())
 def test_bottlenecks_rank_any_times_with_the_dict_engines_ties(trace: Trace, data) -> None:
     # critical-path times drawn from a few values (many ties, zeros) so the cut-off is often tied
@@ -262,7 +224,7 @@ def test_bottlenecks_rank_any_times_with_the_dict_engines_ties(trace: Trace, dat
 
 
 def test_bottlenecks_equal_the_dict_engines_on_real_traces() -> None:
-    for trace in REAL:
+    for trace in real_traces():
         check_bottlenecks(trace)
 
 
@@ -280,3 +242,22 @@ def test_an_empty_trace_has_no_bounds_and_no_bottlenecks() -> None:
     tab = table_tree(from_trace(Trace(trace_id="t", spans=[])))
     assert table_bn.trace_bounds(tab) == (0, 0)
     assert table_bn.bottlenecks(tab, table_self.self_times(tab), table_cp.path_and_times(tab)[1]) == []
+
+
+@SETTINGS
+@given(traces(), st.integers(-1, 7))
+def test_the_kernels_equal_the_dict_engines(trace: Trace, limit: int) -> None:
+    check_self_times(trace)
+    check_critical_path(trace)
+    check_bottlenecks(trace, limit)
+
+
+@SETTINGS
+@given(traces(max_spans=30, max_time=12, root_chance=0.2))
+def test_the_kernels_equal_the_dict_engines_on_wider_traces(trace: Trace) -> None:
+    # more spans on a smaller time grid: wide fan-outs, many ties, several overlapping roots
+    check_self_times(trace)
+    check_critical_path(trace)
+    with patch.object(table_cp, "WIDE", 2):  # from 2 children on, the numpy sort (ties by span id)
+        check_critical_path(trace)
+    check_bottlenecks(trace)
