@@ -160,14 +160,15 @@ def _walk(tree: TableTree) -> tuple[list[int], list[int], list[int], int]:
     and the number of roots that emitted any section."""
     push, flat = _kept_kids(tree)
     has_kids = (tree.kid_ptr[1:] > tree.kid_ptr[:-1]).tolist()
-    s_l, e_l = tree.table.start_ns.tolist(), tree.table.end_ns.tolist()
+    roots = tree.roots
     rows: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
     blocks = 0
-    for root in tree.roots.tolist():
+    for root, start, end in zip(roots.tolist(), tree.table.start_ns[roots].tolist(),
+                                tree.table.end_ns[roots].tolist()):
         before = len(rows)
-        _walk_root(root, s_l[root], e_l[root], push, has_kids, flat, (rows, starts, ends))
+        _walk_root(root, start, end, push, has_kids, flat, (rows, starts, ends))
         blocks += len(rows) > before
     return rows, starts, ends, blocks
 
