@@ -73,6 +73,8 @@ _PROBABLY = ("probably re-appeared (its id matched the Bloom filter of older tra
 class Assembler:
     """Feed items with :meth:`add` (yields traces that left the window), then :meth:`finish`."""
 
+    pending_type = _Pending  # what holds an open trace (a subclass may add fields: :mod:`.tables`)
+
     def __init__(self, ctx: ReadContext, window: int = DEFAULT_WINDOW, seen: SeenIds | None = None,
                  shard: tuple[int, int] | None = None) -> None:
         self.ctx = ctx
@@ -189,7 +191,7 @@ class Assembler:
         if pending is None or pending.trace_id != trace_id:
             pending = self._open.get(trace_id)
             if pending is None:
-                pending = self._open[trace_id] = _Pending(trace_id)
+                pending = self._open[trace_id] = self.pending_type(trace_id)
             else:
                 self._open.move_to_end(trace_id)
             self._current = pending
@@ -259,16 +261,20 @@ class Assembler:
             return None
         if pending.repeats is not None:
             self._warn_repeats(pending)
-        seen = self._flushed.check(pending.trace_id)
+        self._emit(pending.trace_id, pending.sources[spans[0].span_id].file)
+        return _new_trace({"trace_id": pending.trace_id, "spans": spans})
+
+    def _emit(self, trace_id: str, file: str | None) -> None:
+        """The bookkeeping of a trace handed out (``file``: its first span's input)."""
+        seen = self._flushed.check(trace_id)
         if seen is not None:
             how = "re-appeared" if seen == "exact" else _PROBABLY
-            self.ctx.warn(pending.sources[spans[0].span_id].file, f"trace {pending.trace_id}", None,
+            self.ctx.warn(file, f"trace {trace_id}", None,
                           f"trace {how} after it was flushed from the read window; "
-                          "emitted again as a separate piece", once=f"piece:{pending.trace_id}")
-        self._flushed.add(pending.trace_id)
+                          "emitted again as a separate piece", once=f"piece:{trace_id}")
+        self._flushed.add(trace_id)
         self.ctx.counters.traces_yielded += 1
-        self.files[pending.trace_id] = pending.sources[spans[0].span_id].file
-        return _new_trace({"trace_id": pending.trace_id, "spans": spans})
+        self.files[trace_id] = file
 
     def _warn_repeats(self, pending: _Pending) -> None:
         """The one warning for a trace whose spans came from several inputs (e.g. two formats)."""

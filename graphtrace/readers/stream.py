@@ -55,6 +55,8 @@ class TraceStream:
     duplicates merged...) is complete when iteration ends.
     """
 
+    assembler_type = Assembler  # groups the items into traces (:mod:`.tables` has one that makes tables)
+
     def __init__(self, sources: Sequence[str | Path], *, input_format: str | None = None,
                  mapping: dict[str, str] | None = None, strict: bool = False,
                  window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> None:
@@ -114,7 +116,7 @@ class TraceStream:
 
     def _batches(self) -> Iterator[list[Trace]]:
         """The traces, in the order they complete, in the lists the assembler hands them out."""
-        assembler = self._assembler = Assembler(self.ctx, self.window, shard=self.shard)
+        assembler = self._assembler = self.assembler_type(self.ctx, self.window, shard=self.shard)
         add = assembler.add
         for path in self.paths:
             opened = open_source(path)
@@ -178,11 +180,10 @@ class TraceStream:
         ctx, name = self._rctx, opened.name
         ctx.counters.records_read += 1
         data = opened.read_all()
-        if self.input_format in _FAST_FORMATS:
-            batch = fast_items(data, name, None)
-            if batch is not None:
-                yield batch
-                return
+        fast = self._fast_record(data, name, None, None)
+        if fast is not None:
+            yield from fast[0]
+            return
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
@@ -197,18 +198,16 @@ class TraceStream:
     def _ndjson(self, opened: Opened) -> Iterator[Item]:
         ctx, name = self._rctx, opened.name
         reader: DocumentReader | None = None
-        fast = self.input_format in _FAST_FORMATS
         for number, line in enumerate(opened.lines(), 1):
             if not line.strip():
                 continue
             ctx.counters.records_read += 1
             record = f"line {number}"
-            if fast:
-                batch = fast_items(line, name, record)
-                if batch is not None:  # a clean OTLP record (so its format is OTLP JSON)
-                    reader = otlp_json.read_document
-                    yield batch
-                    continue
+            fast = self._fast_record(line, name, record, reader)
+            if fast is not None:
+                items, reader = fast
+                yield from items
+                continue
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
@@ -223,6 +222,16 @@ class TraceStream:
                 if reader is None:
                     continue
             yield from guarded(reader(value, name, record, ctx), name, record)
+
+    def _fast_record(self, data: Any, name: str, record: str | None,
+                     reader: DocumentReader | None) -> tuple[list[Item], DocumentReader] | None:
+        """The items of a clean record read on a fast path, and the reader its format would take
+        (``reader``: the one the NDJSON lines so far took); None: read it the careful way."""
+        if self.input_format in _FAST_FORMATS:
+            batch = fast_items(data, name, record)
+            if batch is not None:  # a clean OTLP record (so its format is OTLP JSON)
+                return [batch], otlp_json.read_document
+        return None
 
 
 _FAST_FORMATS = (None, "otlp-json", "otlp-proto")  # where a line with resourceSpans is read as OTLP
