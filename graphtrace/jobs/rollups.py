@@ -28,8 +28,8 @@ import neo4j
 from graphtrace.analysis.rollup import Cell, Key, add_cells, contribution, store_rows
 from graphtrace.errors import GraphtraceError
 from graphtrace.model import Trace
-from graphtrace.store.rollups import (apply_rollups, clear_rollups, init_rollup_schema, rollup_state,
-                                      timing_traces, unrolled_trace_ids)
+from graphtrace.store.rollups import apply_rollups, clear_rollups, rollup_state, timing_traces, unrolled_trace_ids
+from graphtrace.store.schema import init_schema
 
 Progress = Callable[[str, int, "int | None"], None]
 CHUNK = 500
@@ -86,7 +86,10 @@ class RollupStep:
 
     A trace new to the store and seen once is added from the spans in hand as soon as it is written.
     A trace already stored (its old contribution taken out first), or seen in several pieces, is
-    *deferred*: :meth:`finish` adds it read back from Neo4j, the union of its pieces."""
+    *deferred*: :meth:`finish` adds it read back from Neo4j, the union of its pieces.
+
+    The rollup constraint and indexes are part of the graph schema: the writers create it first
+    (``store.schema.init_schema``), so building a step costs no round trip."""
 
     def __init__(self, driver: neo4j.Driver, *, database: str) -> None:
         self.driver, self.database = driver, database
@@ -94,7 +97,6 @@ class RollupStep:
         self.deferred: set[str] = set()
         self.files: dict[str, str | None] = {}
         self.lock = threading.Lock()
-        init_rollup_schema(driver, database=database)
 
     def wrap(self, traces: Iterable[Trace], file_of: Callable[[str], str | None] | None = None) -> Iterator[Trace]:
         """Yield ``traces`` unchanged; per chunk, take the stored versions of re-sent traces out first.
@@ -157,7 +159,6 @@ def update_rollups(driver: neo4j.Driver, trace_ids: Sequence[str], *, database: 
     Not safe against a crash in between (the trace is then unmarked: :func:`repair_rollups`)."""
     ids = list(dict.fromkeys(trace_ids))
     forget_traces(driver, ids, database=database)
-    init_rollup_schema(driver, database=database)
     done = 0
     for i in range(0, len(ids), CHUNK):
         done += add_traces(driver, ids[i:i + CHUNK], database=database)
@@ -166,7 +167,11 @@ def update_rollups(driver: neo4j.Driver, trace_ids: Sequence[str], *, database: 
 
 def repair_rollups(driver: neo4j.Driver, *, database: str, progress: Progress | None = None) -> int:
     """Add every stored trace that is not in the rollups yet (``Trace.rollup`` unset); returns how many."""
-    init_rollup_schema(driver, database=database)
+    init_schema(driver, database=database)
+    return _add_unrolled(driver, database=database, progress=progress)
+
+
+def _add_unrolled(driver: neo4j.Driver, *, database: str, progress: Progress | None) -> int:
     ids = unrolled_trace_ids(driver, database=database)
     done = 0
     for i in range(0, len(ids), CHUNK):
@@ -179,9 +184,9 @@ def repair_rollups(driver: neo4j.Driver, *, database: str, progress: Progress | 
 def rebuild_rollups(driver: neo4j.Driver, *, database: str, progress: Progress | None = None) -> int:
     """Delete every rollup and recompute them from the stored spans (after ``ingest --bulk``, which
     writes the store without this step); returns the traces rolled up."""
-    init_rollup_schema(driver, database=database)
+    init_schema(driver, database=database)
     clear_rollups(driver, database=database)
-    return repair_rollups(driver, database=database, progress=progress)
+    return _add_unrolled(driver, database=database, progress=progress)
 
 
 def ingest_rolled_up(driver: neo4j.Driver, traces: Iterable[Trace], *, database: str, **options: Any) -> Any:

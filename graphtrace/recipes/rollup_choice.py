@@ -21,7 +21,7 @@ from graphtrace.errors import RecipeError
 from graphtrace.recipes.header import Recipe
 
 # The trace count comes from the count store and the marked ones from the index on Trace.rollup
-# (store.rollups.SCHEMA): no scan of the traces.
+# (store.queries.INDEXES, created by init_schema): no scan of the traces.
 ROLLUPS_COVER = """
 CALL () { MATCH (t:Trace) RETURN count(t) AS stored }
 CALL () { MATCH (t:Trace) WHERE t.rollup = true RETURN count(t) AS rolled }

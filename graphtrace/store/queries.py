@@ -28,7 +28,10 @@ SPAN_KEY_CONSTRAINT = (
 SERVICE_NAME_CONSTRAINT = (
     "CREATE CONSTRAINT service_name IF NOT EXISTS FOR (s:Service) REQUIRE s.name IS UNIQUE"
 )
-CONSTRAINTS = (TRACE_ID_CONSTRAINT, SPAN_KEY_CONSTRAINT, SERVICE_NAME_CONSTRAINT)
+ROLLUP_KEY_CONSTRAINT = (  # the per-minute rollups (store/rollups.py, docs/rollups.md)
+    "CREATE CONSTRAINT rollup_key IF NOT EXISTS FOR (r:Rollup) REQUIRE r.rkey IS UNIQUE"
+)
+CONSTRAINTS = (TRACE_ID_CONSTRAINT, SPAN_KEY_CONSTRAINT, SERVICE_NAME_CONSTRAINT, ROLLUP_KEY_CONSTRAINT)
 
 INDEXES = (
     "CREATE INDEX span_start_ns IF NOT EXISTS FOR (s:Span) ON (s.start_ns)",
@@ -44,6 +47,8 @@ INDEXES = (
     "CREATE INDEX trace_duration_ns IF NOT EXISTS FOR (t:Trace) ON (t.duration_ns)",
     "CREATE INDEX remote_call_operation IF NOT EXISTS FOR ()-[r:REMOTE_CALL]-() ON (r.operation)",
     "CREATE INDEX remote_call_caller_callee IF NOT EXISTS FOR ()-[r:REMOTE_CALL]-() ON (r.caller, r.callee)",
+    "CREATE INDEX rollup_kind_minute IF NOT EXISTS FOR (r:Rollup) ON (r.kind, r.minute)",
+    "CREATE INDEX trace_rollup IF NOT EXISTS FOR (t:Trace) ON (t.rollup)",
 )
 
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"

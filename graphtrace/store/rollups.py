@@ -1,7 +1,8 @@
 """The per-minute rollups in Neo4j: ``(:Rollup)`` nodes, written by adding (or taking away) deltas.
 
 One node per cell ``(kind, minute, service, callee, operation)`` (``""`` where a part does not apply),
-unique on ``rkey`` (the cell as a JSON list), with the counts of
+unique on ``rkey`` (the cell as a JSON list; the constraint and the two rollup indexes are
+part of the graph schema, ``store.queries``, created by ``store.schema.init_schema``), with the counts of
 :class:`graphtrace.analysis.rollup.Cell` and the sketches as sorted parallel lists ``keys``/``counts``
 (the value sketch) and ``gkeys``/``gcounts`` (the gap sketch of an edge).  A delta is added with
 ``MERGE`` and ``+``, the sketch lists merged in Cypher (sum per bucket); a cell whose count falls to 0
@@ -26,12 +27,6 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace.errors import StoreError
 from graphtrace.model import Span, Trace
-
-SCHEMA = (
-    "CREATE CONSTRAINT rollup_key IF NOT EXISTS FOR (r:Rollup) REQUIRE r.rkey IS UNIQUE",
-    "CREATE INDEX rollup_kind_minute IF NOT EXISTS FOR (r:Rollup) ON (r.kind, r.minute)",
-    "CREATE INDEX trace_rollup IF NOT EXISTS FOR (t:Trace) ON (t.rollup)",
-)
 
 # Which of the given traces are stored, and whether their contribution is in the rollups.
 ROLLUP_STATE = """
@@ -86,15 +81,6 @@ def _fail(exc: Exception, database: str) -> StoreError:
     if isinstance(exc, Neo4jError):
         return StoreError(f"Neo4j refused the rollup write: {exc.message or exc}", record=database)
     return StoreError(f"cannot reach Neo4j for the rollups: {exc}", record=database)
-
-
-def init_rollup_schema(driver: Driver, *, database: str) -> None:
-    """The rollup constraint and indexes (idempotent)."""
-    try:
-        for statement in SCHEMA:
-            driver.execute_query(statement, database_=database)
-    except (Neo4jError, DriverError, OSError) as exc:
-        raise _fail(exc, database) from exc
 
 
 def rollup_state(driver: Driver, trace_ids: Sequence[str], *, database: str) -> dict[str, bool]:
