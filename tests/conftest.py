@@ -157,9 +157,10 @@ def neo4j_driver(neo4j_target: Neo4jTarget):
 
 
 def wipe(driver, database: str) -> None:
-    """Delete every node and relationship (in batches; schema is kept)."""
-    with driver.session(database=database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    """Delete every node and relationship (in batches, spans first; schema is kept): ``db reset``'s own code."""
+    from graphtrace.store.reset import reset_database
+
+    reset_database(driver, database=database)
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Deletes in rounds of ``round_size`` nodes, each round ``CALL { DETACH DELETE } IN TRANSACTIONS``
 of ``batch`` nodes, so a store of any size never overflows the transaction memory pool (Neo4j's
-1 GB default heap).  Constraints and indexes are not touched.
+1 GB default heap): the spans first, then the rest (a ``Service`` node holds a relationship per
+span of it; deleted after the spans, it has none left).  Constraints and indexes are not touched.
 
 >>> reset_database  # needs a server; see tests/cli/test_housekeeping.py  # doctest: +ELLIPSIS
 <function reset_database at ...>
@@ -33,12 +34,13 @@ def reset_database(driver: Driver, *, database: str, round_size: int = 100_000, 
     done = 0
     if progress is not None:
         progress("reset", 0, total)
-    while True:
-        rows = run_autocommit(driver, database, queries_housekeeping.RESET_ROUND,
-                            round=max(1, round_size), batch=max(1, batch))
-        deleted = int(rows[0]["deleted"]) if rows else 0
-        if deleted == 0:
-            return done
-        done += deleted
-        if progress is not None:
-            progress("reset", done, max(total, done))
+    for query in (queries_housekeeping.RESET_SPANS_ROUND, queries_housekeeping.RESET_ROUND):
+        while True:
+            rows = run_autocommit(driver, database, query, round=max(1, round_size), batch=max(1, batch))
+            deleted = int(rows[0]["deleted"]) if rows else 0
+            if deleted == 0:
+                break
+            done += deleted
+            if progress is not None:
+                progress("reset", done, max(total, done))
+    return done
