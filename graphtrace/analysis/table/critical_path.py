@@ -108,6 +108,8 @@ def _kept_kids(tree: TableTree) -> tuple[Callable[[int, int, int], int], Flat]:
 
     def push(row: int, ps: int, pe: int) -> int:
         a, b = ptr[row], ptr[row + 1]
+        if a == b:
+            return 0
         no_consumer = kind[row] == _PRODUCER
         if b - a == 1:
             c = kid_l[a]
@@ -168,7 +170,12 @@ def _walk(tree: TableTree) -> tuple[list[int], list[int], list[int], int]:
     for root, start, end in zip(roots.tolist(), tree.table.start_ns[roots].tolist(),
                                 tree.table.end_ns[roots].tolist()):
         before = len(rows)
-        _walk_root(root, start, end, push, has_kids, flat, (rows, starts, ends))
+        if has_kids[root]:
+            _walk_root(root, start, end, push, has_kids, flat, (rows, starts, ends))
+        elif start < end:  # a lone root owns its whole interval
+            rows.append(root)
+            starts.append(start)
+            ends.append(end)
         blocks += len(rows) > before
     return rows, starts, ends, blocks
 
