@@ -24,7 +24,6 @@ from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic
 from graphtrace.jobs.analyze import analysed_reports, check_outcome, normalize_trace_id
 from graphtrace.readers.columns import MAPPABLE, parse_mapping
-from graphtrace.gcpause import gc_paused
 
 class OutputFormat(str, Enum):
     """What ``analyze`` prints."""
@@ -59,14 +58,16 @@ def ignored_warning(ignored: Sequence[str], shown: int = 5) -> str:
     return f"warning: {len(ignored)} file{'s' if len(ignored) != 1 else ''} ignored (not trace data): {names}{more}"
 
 
-def _renderer(fmt: OutputFormat) -> Callable[[Any], str]:
-    """Report -> its text: the whole text or Markdown report, or its body in the JSON document."""
-    from graphtrace.render.json import report_body
+def _renderer(fmt: OutputFormat, *, pieces: bool = False) -> Callable[[Any], Any]:
+    """Report (either engine's) -> its text: the whole text or Markdown report, or its body in the JSON
+    document (with ``pieces``, the body as consecutive pieces, for the one-process writer)."""
+    from graphtrace.jobs.analyze import json_body, json_pieces
     from graphtrace.render.markdown import render_markdown
     from graphtrace.render.text import render_text
 
-    render = {OutputFormat.text: render_text, OutputFormat.markdown: render_markdown,
-              OutputFormat.json: report_body}[fmt]
+    if fmt is OutputFormat.json:
+        return json_pieces if pieces else json_body
+    render = {OutputFormat.text: render_text, OutputFormat.markdown: render_markdown}[fmt]
     return lambda report: render(report.model_dump(mode="json"))
 
 
@@ -89,7 +90,7 @@ Diagnostics = Callable[[], tuple[list[Diagnostic], list[Diagnostic], list[Diagno
 reports are consumed."""
 
 
-def _stream_json(write: Write, files: Sequence[str], bodies: Iterator[str], diagnostics: Diagnostics,
+def _stream_json(write: Write, files: Sequence[str], bodies: Iterator[Any], diagnostics: Diagnostics,
                  wanted: str | None) -> None:
     """Print the JSON document one report body at a time (memory bounded by a trace, not the input).
 
@@ -101,7 +102,7 @@ def _stream_json(write: Write, files: Sequence[str], bodies: Iterator[str], diag
 
     found = 0
 
-    def counted() -> Iterator[str]:
+    def counted() -> Iterator[Any]:
         nonlocal found
         for body in bodies:
             found += 1
@@ -149,15 +150,15 @@ def _strict_json(write: Write, files: Sequence[str], stream: Any, reports: Itera
                  failed: list[Diagnostic], wanted: str | None) -> None:
     """--strict JSON: buffered, so nothing is printed unless every record is good."""
     from graphtrace.analysis.report import AnalysisOutput
-    from graphtrace.render.json import render_json
+    from graphtrace.jobs.analyze import json_body
+    from graphtrace.render.json import join_report_bodies
 
-    kept = list(reports)
+    bodies = [json_body(report) for report in reports]
     skipped = [*stream.skipped, *failed]
-    check_outcome(files, len(kept), wanted, True, skipped, failed)
-    output = AnalysisOutput(traces=kept, warnings=list(stream.warnings), skipped=skipped)
-    with gc_paused():
-        text = render_json(output.model_dump(mode="json") | files_ignored([str(p) for p in stream.ignored]))
-    write(text)
+    check_outcome(files, len(bodies), wanted, True, skipped, failed)
+    rest = AnalysisOutput(traces=[], warnings=list(stream.warnings), skipped=skipped).model_dump(mode="json")
+    tail = {k: v for k, v in rest.items() if k != "traces"} | files_ignored([str(p) for p in stream.ignored])
+    write("".join(join_report_bodies(bodies, lambda: tail)))
 
 
 def _jobs(jobs: int, files: Sequence[str], strict: bool, trace_id: str | None) -> int:
@@ -195,7 +196,10 @@ def analyze(
         "analyses its share of the traces; same output, warnings grouped by worker. One process for "
         "stdin, --strict and --trace-id.")] = 1,
 ) -> None:
-    """Analyse traces: call tree, self time, critical path, bottlenecks, anomalies, narrative."""
+    """Analyse traces: call tree, self time, critical path, bottlenecks, anomalies, narrative.
+
+    Text, Markdown, JSON: columnar (numpy) engine; dict engine for times beyond +-2^62 ns and html.
+    """
     _check_input_format(input_format)
     wanted = normalize_trace_id(trace_id) if trace_id is not None else None
     read_options = {"input_format": input_format, "mapping": parse_mapping(mapping or []) or None}
@@ -214,24 +218,23 @@ def analyze(
 
 def _analyze(write: Write, files: Sequence[str], fmt: OutputFormat, wanted: str | None, read_options: dict[str, Any],
              strict: bool, limit: int | None, workers: int, *, styled: bool, progress: Any) -> None:
-    """Read, analyse and print, in one process or ``workers``."""
-    from graphtrace.analysis.analyze import analyze_trace
-    from graphtrace.jobs.analyze import ParallelAnalysis
-    from graphtrace.readers import read_traces
+    """Read, analyse and print, in one process or ``workers``: each trace by the columnar engine
+    when its times fit it, else by the dict engine (``jobs.analyze.analyze_item``; the same report)."""
+    from graphtrace.jobs.analyze import ParallelAnalysis, analyze_item, read_items
 
     if workers > 1:
-        run = ParallelAnalysis(files, jobs=workers, analyze=analyze_trace, render=_renderer(fmt),
+        run = ParallelAnalysis(files, jobs=workers, analyze=analyze_item, render=_renderer(fmt),
                                read_options=read_options, limit=limit, progress=progress)
         texts, diagnostics = iter(run), lambda: (run.warnings, run.skipped, run.failed, run.ignored)
     else:
-        stream = read_traces(files, strict=strict, **read_options)
+        stream = read_items(files, strict=strict, **read_options)
         failed: list[Diagnostic] = []
-        reports = analysed_reports(iter(stream), analyze_trace, trace_id=wanted, limit=limit,
+        reports = analysed_reports(iter(stream), analyze_item, trace_id=wanted, limit=limit,
                                    strict=strict, skipped=failed, progress=progress)
         if strict and fmt is OutputFormat.json:
             _strict_json(write, files, stream, reports, failed, wanted)
             return
-        texts = map(_renderer(fmt), reports)
+        texts = map(_renderer(fmt, pieces=True), reports)
         diagnostics = lambda: (stream.warnings, stream.skipped, failed, [str(p) for p in stream.ignored])  # noqa: E731
     if fmt is OutputFormat.json:
         _stream_json(write, files, texts, diagnostics, wanted)

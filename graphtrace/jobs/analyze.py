@@ -36,10 +36,14 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphtrace.errors import GraphtraceError, InputError
+from graphtrace.gcpause import gc_paused
 from graphtrace.model import Diagnostic, Trace
+
+if TYPE_CHECKING:
+    from graphtrace.spantable import SpanTable
 
 _BATCH = 32  # rendered reports per message from a worker
 PHASE = "analysing traces"
@@ -47,7 +51,104 @@ Progress = Callable[[str, int, "int | None"], None]
 """``progress(phase, done, total)``: the progress convention (total None when unknown)."""
 
 
-def analysis_skip(trace: Trace, exc: InputError) -> Diagnostic:
+Item = "Trace | SpanTable"
+"""What the job analyses: a reader's ``Trace`` or a ``SpanTable`` (both have ``trace_id``)."""
+
+
+def read_items(files: Sequence[str | Path], **options: Any) -> Any:
+    """The stream the job reads (``read_traces``'s API: iterate, ``tagged()``, ``warnings``,
+    ``skipped``, ``ignored``): ``read_tables``, whose items are ``SpanTable`` (``read_traces``,
+    whose items are ``Trace``, would do as well: :func:`analyze_item` takes both)."""
+    from graphtrace.readers import read_tables
+
+    return read_tables(files, **options)
+
+
+def analyze_item(item: Item) -> Any:
+    """The report of one item: the columnar engine (``analyze_table``) for every item whose times fit
+    it (``spantable.fits_table``), the dict engine (``analyze_trace``) for the others (a table is
+    turned back into the spans the analysis reads, :func:`trace_of`); the two give the same report
+    (``model_dump`` equal; tests/analysis/table).
+
+    >>> from graphtrace.model import Span
+    >>> mk = lambda e: Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=0, end_ns=e)])
+    >>> type(analyze_item(mk(5))).__name__, type(analyze_item(mk(2 ** 63 - 1))).__name__
+    ('TableReport', 'TraceReport')
+    """
+    from graphtrace.analysis.analyze import analyze_trace
+    from graphtrace.analysis.table.analyze import analyze_table
+    from graphtrace.spantable import SpanTable, fits_table, from_trace
+
+    if isinstance(item, SpanTable):
+        return analyze_table(item) if table_fits(item) else analyze_trace(trace_of(item))
+    if fits_table(item):
+        with gc_paused():
+            table = from_trace(item)
+        return analyze_table(table)
+    return analyze_trace(item)
+
+
+def table_fits(table: SpanTable) -> bool:
+    """``fits_table`` for a table: every time within ``spantable.TIME_MIN..TIME_MAX``."""
+    from graphtrace.spantable import TIME_MAX, TIME_MIN
+
+    return table.n == 0 or (int(table.start_ns.min()) >= TIME_MIN and int(table.end_ns.max()) <= TIME_MAX)
+
+
+def trace_of(table: SpanTable) -> Trace:
+    """A ``Trace`` of the table's spans with what the analysis reads of them (ids, parents, services,
+    names, kinds, times, statuses, references, the host as ``host.name``, the analysis attributes,
+    the events of failed spans): the dict engine's input for a table whose times do not fit the
+    columnar engine, where its report equals that of the spans the table was read from."""
+    from graphtrace.model import Span
+    from graphtrace.spantable import KINDS, REF_TYPES, STATUSES
+
+    services, hosts, events = table.services, table.hosts, table.error_events
+    spans = []
+    for i, (start, end, service, kind, status, ref, host) in enumerate(zip(
+            table.start_ns.tolist(), table.end_ns.tolist(), table.service.tolist(), table.kind.tolist(),
+            table.status.tolist(), table.ref_type.tolist(), table.host.tolist())):
+        name = hosts[host]
+        spans.append(Span(
+            trace_id=table.trace_id, span_id=table.span_id[i], parent_span_id=table.parent_span_id[i],
+            ref_type=REF_TYPES[ref] if ref >= 0 else None, service=services[service], name=table.name[i],
+            kind=KINDS[kind], start_ns=start, end_ns=end, status_code=STATUSES[status],
+            status_message=table.status_message[i], attributes=dict(table.attrs[i] or {}),
+            resource={} if name is None else {"host.name": name}, events=list(events.get(i, ()))))
+    return Trace(trace_id=table.trace_id, spans=spans)
+
+
+def json_body(report: Any) -> str:
+    """The report's text in the JSON document (``render.json.report_body``): a ``TableReport``'s
+    is written from its columns, a few thousand rows at a time; a ``TraceReport``'s from its dump."""
+    from graphtrace.analysis.table.report import TableReport
+    from graphtrace.render.json import report_body, report_body_columns
+
+    with gc_paused():
+        if isinstance(report, TableReport):
+            return report_body_columns(report.head(), report.tables())
+        return report_body(report.model_dump(mode="json"))
+
+
+def json_pieces(report: Any) -> Iterator[str]:
+    """:func:`json_body` as consecutive pieces (one per few thousand rows of a ``TableReport``), for a
+    writer that prints them as they come: a 10^6-span report's text never exists whole.
+
+    >>> from graphtrace.model import Span
+    >>> r = analyze_item(Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=0, end_ns=2)]))
+    >>> "".join(json_pieces(r)) == json_body(r)
+    True
+    """
+    from graphtrace.analysis.table.report import TableReport
+    from graphtrace.gcpause import paused_gc
+    from graphtrace.render.json import report_body_pieces
+
+    if not isinstance(report, TableReport):
+        return iter([json_body(report)])
+    return paused_gc([piece] for piece in report_body_pieces(report.head(), report.tables()))
+
+
+def analysis_skip(trace: Item, exc: InputError) -> Diagnostic:
     """The skip a failed analysis of ``trace`` is reported as.
 
     >>> from graphtrace.model import Span
@@ -60,7 +161,7 @@ def analysis_skip(trace: Trace, exc: InputError) -> Diagnostic:
 
 
 def analysed_reports(
-    traces: Iterator[Trace], analyze: Callable[[Trace], Any], *, trace_id: str | None,
+    traces: Iterator[Item], analyze: Callable[[Item], Any], *, trace_id: str | None,
     limit: int | None, strict: bool, skipped: list[Diagnostic], progress: Progress | None = None,
 ) -> Iterator[Any]:
     """Reports of the traces wanted, in input order; a trace whose analysis raises InputError
@@ -79,6 +180,7 @@ def analysed_reports(
             if trace_id is not None:
                 return
             continue
+        del trace  # only the report is used from here: a huge trace is freed before it is rendered
         yield report
         done += 1
         if progress is not None:
@@ -88,14 +190,12 @@ def analysed_reports(
 
 
 def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read_options: dict[str, Any],
-            analyze: Callable[[Trace], Any], render: Callable[[Any], str]) -> None:
+            analyze: Callable[[Item], Any], render: Callable[[Any], str]) -> None:
     """One shard: read, analyse, render; send ``("reports", [(tag, text)...])`` batches, then
     ``("done", warnings, skipped, failed, ignored files)``, or ``("error", GraphtraceError)`` / ``("crash", text)``."""
-    from graphtrace.readers import read_traces
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
     try:
-        stream = read_traces(files, shard=shard, **read_options)
+        stream = read_items(files, shard=shard, **read_options)
         batch: list[tuple[tuple[int, int], str]] = []
         failed: list[Diagnostic] = []
         for tag, trace in stream.tagged():
@@ -129,7 +229,7 @@ class ParallelAnalysis:
         for text in run: ...
     """
 
-    def __init__(self, files: Sequence[str | Path], *, jobs: int, analyze: Callable[[Trace], Any],
+    def __init__(self, files: Sequence[str | Path], *, jobs: int, analyze: Callable[[Item], Any],
                  render: Callable[[Any], str], read_options: dict[str, Any] | None = None,
                  limit: int | None = None, progress: Progress | None = None) -> None:
         if jobs < 2:

@@ -22,6 +22,7 @@ from graphtrace.analysis.anomalies import find_anomalies
 from graphtrace.analysis.bottlenecks import bottlenecks
 from graphtrace.analysis.critical_path import path_and_times
 from graphtrace.analysis.self_time import self_times
+from graphtrace.analysis.table.analyze import analyze_table
 from graphtrace.analysis.table.report import TableReport, table_report
 from graphtrace.analysis.table.tree import table_tree
 from graphtrace.analysis.tree import build_tree
@@ -124,3 +125,41 @@ def test_a_long_trace_is_written_in_chunks_equal_to_one_dump() -> None:
                                              if k else None, start_ns=k, end_ns=2 * n - k) for k in range(n)])
     got = assembled(trace)
     assert report_body_columns(got.head(), got.tables()) == report_body(analyze_trace(trace).model_dump())
+
+
+@SETTINGS
+@given(traces())
+def test_analyze_table_equals_analyze_trace(trace: Trace) -> None:
+    assert_same(analyze_table(from_trace(trace)), trace)
+
+
+@SETTINGS
+@given(_ERRORS)
+def test_analyze_table_with_failures_and_roots_equals_analyze_trace(trace: Trace) -> None:
+    assert_same(analyze_table(from_trace(trace)), trace)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if readable(p)], ids=lambda p: p.name)
+def test_analyze_table_on_examples_and_reader_fixtures(path: Path) -> None:
+    for trace in readable(path):
+        try:
+            analyze_trace(trace)
+        except InputError as ref:
+            with pytest.raises(InputError) as got:
+                analyze_table(from_trace(trace))
+            assert (got.value.message, got.value.record) == (ref.message, ref.record)
+            continue
+        assert_same(analyze_table(from_trace(trace)), trace, size=4)
+
+
+def test_strings_that_json_escapes_are_written_as_the_dict_engine_writes_them() -> None:
+    # quotes, backslashes, control characters, a newline, non-ASCII and a line separator in ids,
+    # names and services: the chunked writer must escape them exactly as one orjson dump does
+    odd = ['q"1', "b\\2", "c\x013", "n\n4", "é5", "l\u20286", '","7']
+    spans = [Span(trace_id="ab", span_id=sid, parent_span_id=odd[i - 1] if i else None, service=f"s{sid}",
+                  name=f"op{sid}", start_ns=i, end_ns=20 - i, status_code=StatusCode.ERROR if i % 2 else "UNSET")
+             for i, sid in enumerate(odd)]
+    trace = Trace(trace_id="ab", spans=spans)
+    for size in (1, 2, 4096):
+        assert_same(assembled(trace), trace, size)
+    assert_same(analyze_table(from_trace(trace)), trace)
