@@ -58,6 +58,23 @@ def _by_id(tree: TableTree, values: np.ndarray) -> dict[str, int]:
     return dict(zip(tree.table.span_id, values.tolist()))
 
 
+def _mk(sid: str, parent: str | None, start: int, end: int, kind: SpanKind = SpanKind.INTERNAL) -> Span:
+    return Span(trace_id="t", span_id=sid, parent_span_id=parent, start_ns=start, end_ns=end, kind=kind,
+                service="svc", name=f"op-{sid}")
+
+
+def _chain(n: int) -> Trace:
+    # span k covers [k, 2n - k]: duration 2n - 2k, its child covers 2n - 2k - 2 of it
+    return Trace(trace_id="t", spans=[_mk(f"c{k:05d}", f"c{k - 1:05d}" if k else None, k, 2 * n - k)
+                                      for k in range(n)])
+
+
+def _fanout(n: int) -> Trace:
+    # root [0, 10n]; child i (1..n) covers [10i - 10, 10i - 5] (5 ns each, 5 ns gaps, none overlap)
+    return Trace(trace_id="t", spans=[_mk("root", None, 0, 10 * n)] +
+                 [_mk(f"k{i:05d}", "root", 10 * i - 10, 10 * i - 5) for i in range(1, n + 1)])
+
+
 def check_self_times(trace: Trace) -> None:
     ref, tab = _pair(trace)
     got = table_self.self_times(tab)
@@ -93,8 +110,10 @@ def test_self_times_with_times_near_the_table_limit_use_the_fallback() -> None:
     big = 2 ** 61
     spans = [_mk("p", None, -big, big), _mk("a", "p", -big + 10, big - 10), _mk("b", "a", 0, big),
              _mk("q", None, -big, big), _mk("c", "q", 5, 25), _mk("d", "q", 10, 40)]
-    got = _by_id(table_tree(from_trace(Trace(trace_id="t", spans=spans))),
-                 table_self.self_times(table_tree(from_trace(Trace(trace_id="t", spans=spans)))))
+    tab = table_tree(from_trace(Trace(trace_id="t", spans=spans)))
+    with patch.object(table_self, "_segment_cummax", wraps=table_self._segment_cummax) as fallback:
+        got = _by_id(tab, table_self.self_times(tab))
+    assert fallback.call_count == 1
     assert got == {
         "p": 20,                   # 2^62 - (2^62 - 20)
         "a": big - 10,             # (2^62 - 20) - (2^61 - 10): b clipped to [0, 2^61 - 10]
@@ -102,23 +121,6 @@ def test_self_times_with_times_near_the_table_limit_use_the_fallback() -> None:
         "q": 2 * big - 35,
         "c": 20, "d": 30,
     }
-
-
-def _mk(sid: str, parent: str | None, start: int, end: int, kind: SpanKind = SpanKind.INTERNAL) -> Span:
-    return Span(trace_id="t", span_id=sid, parent_span_id=parent, start_ns=start, end_ns=end, kind=kind,
-                service="svc", name=f"op-{sid}")
-
-
-def _chain(n: int) -> Trace:
-    # span k covers [k, 2n - k]: duration 2n - 2k, its child covers 2n - 2k - 2 of it
-    return Trace(trace_id="t", spans=[_mk(f"c{k:05d}", f"c{k - 1:05d}" if k else None, k, 2 * n - k)
-                                      for k in range(n)])
-
-
-def _fanout(n: int) -> Trace:
-    # root [0, 10n]; child i (1..n) covers [10i - 10, 10i - 5] (5 ns each, 5 ns gaps, none overlap)
-    return Trace(trace_id="t", spans=[_mk("root", None, 0, 10 * n)] +
-                 [_mk(f"k{i:05d}", "root", 10 * i - 10, 10 * i - 5) for i in range(1, n + 1)])
 
 
 def test_self_times_on_a_10000_deep_chain() -> None:
