@@ -125,7 +125,9 @@ def run(
     quiet_driver_notifications()
     with connect(settings) as driver:
         answer = answer_recipe(driver, recipe, given, database=settings.database, timeout_s=timeout, write=write,
-                               exact=exact)  # answer.note says when a rollup twin could not answer
+                               exact=exact)
+    if answer.note:  # why a recipe with a rollup twin scanned the spans (stderr: stdout stays the rows)
+        err_console.print(f"note: {answer.note}", markup=False)
     _print_answer(answer, fmt, output)
 
 
