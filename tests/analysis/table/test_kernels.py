@@ -263,3 +263,14 @@ def test_the_kernels_equal_the_dict_engines_on_wider_traces(trace: Trace) -> Non
     with patch.object(table_cp, "WIDE", 2):  # from 2 children on, the numpy sort (ties by span id)
         check_critical_path(trace)
     check_bottlenecks(trace)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(traces(), st.sampled_from([-(2 ** 62) + 200, -(2 ** 61), 2 ** 61, 2 ** 62 - 200]))
+def test_the_kernels_equal_the_dict_engines_far_from_zero(trace: Trace, shift: int) -> None:
+    # the same shapes moved next to the table's time limits (+-2^62): no int64 overflow anywhere
+    moved = Trace(trace_id=trace.trace_id, spans=[
+        s.model_copy(update={"start_ns": s.start_ns + shift, "end_ns": s.end_ns + shift}) for s in trace.spans])
+    check_self_times(moved)
+    check_critical_path(moved)
+    check_bottlenecks(moved)
