@@ -30,15 +30,18 @@ de-duplication runs on the careful path, :mod:`.tables`.)
 from __future__ import annotations
 
 import math
+import operator
 from typing import Annotated, Any
 
 import msgspec
+import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from graphtrace.model import RefType, StatusCode
 from graphtrace.readers.build import MAX_NS, make_event, parse_kind, parse_status, to_int
 from graphtrace.readers.ids import normalize_id, optional_id
-from graphtrace.readers.otlp_fast import Fallback, clean_id, safe
+from graphtrace.readers import bulk
+from graphtrace.readers.otlp_fast import Fallback, safe
 from graphtrace.readers.table_chunks import Columns, Interner, Origin, TableChunk
 from graphtrace.spantable import ANALYSIS_KEYS, HOST_KEYS, KIND_CODE, REF_CODE, STATUS_CODE
 
@@ -46,6 +49,7 @@ _Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 _REF_TYPES = {t.value: t for t in RefType}
 _ERROR_VALUES = (True, "true", "True", "TRUE", 1, "1")
 _ERROR = StatusCode.ERROR
+_PARENT_CODES = {"CHILD_OF": REF_CODE[RefType.CHILD_OF], "FOLLOWS_FROM": REF_CODE[RefType.FOLLOWS_FROM]}
 
 
 class _Tag(Struct, gc=False):
@@ -124,7 +128,13 @@ def _tags(raw: list[_Tag] | None) -> dict[str, Any]:
     """:func:`.jaeger.tags` on decoded tags (every value typed by its ``type`` the same way)."""
     out: dict[str, Any] = {}
     for tag in raw or ():
-        value, kind = _plain(tag.value), tag.type
+        value, kind = tag.value, tag.type
+        if type(value) is str:
+            if kind == "string" or kind not in _CONVERTED:
+                out[tag.key] = value
+                continue
+        else:
+            value = _plain(value)
         if kind == "bool" and type(value) is not bool:
             value = str(value).lower() == "true"
         elif kind == "int64" and type(value) is not int:
@@ -133,6 +143,9 @@ def _tags(raw: list[_Tag] | None) -> dict[str, Any]:
             value = float(value)
         out[tag.key] = value
     return out
+
+
+_CONVERTED = frozenset({"bool", "int64", "float64"})
 
 
 def _traces(data: Any) -> list[_Trace]:
@@ -189,8 +202,9 @@ class _Processes:
         return hit
 
 
-def _parent(raw: _Span, trace_id: str) -> tuple[str | None, int]:
-    """The parent and its ref-type code, as :func:`.jaeger._references` decides."""
+def _parent(raw: _Span, raw_trace: str, trace_id: str, cache: dict[str, str]) -> tuple[str | None, int]:
+    """The parent and its ref-type code, as :func:`.jaeger._references` decides (``raw_trace``: the
+    span's trace id as written, ``trace_id`` normalised; ``cache``: the trace's span ids normalised)."""
     refs = []
     for ref in raw.references or ():
         text = ref.refType
@@ -200,10 +214,16 @@ def _parent(raw: _Span, trace_id: str) -> tuple[str | None, int]:
             ref_type = _REF_TYPES.get(text) or RefType(text.upper())
         else:
             raise Fallback
-        ref_trace = ref.traceID or trace_id
-        ref_trace = normalize_id(ref_trace, 32)[0] if ref_trace is not trace_id else trace_id
-        refs.append((ref_type, ref_trace, normalize_id(ref.spanID, 16)[0]))
-    legacy, _ = optional_id(raw.parentSpanID, 16)
+        ref_trace = ref.traceID
+        ref_trace = trace_id if not ref_trace or ref_trace == raw_trace else normalize_id(ref_trace, 32)[0]
+        span_id = ref.spanID
+        span_id = (type(span_id) is str and cache.get(span_id)) or normalize_id(span_id, 16)[0]
+        refs.append((ref_type, ref_trace, span_id))
+    legacy = raw.parentSpanID
+    if legacy is not None and legacy != "":
+        legacy, _ = optional_id(legacy, 16)
+    else:
+        legacy = None
     for wanted in (RefType.CHILD_OF, RefType.FOLLOWS_FROM):
         for ref_type, ref_trace, span_id in refs:
             if ref_type is wanted and ref_trace == trace_id:
@@ -222,54 +242,90 @@ def _events(logs: list[_Log]) -> list[Any]:
     return events
 
 
-def _span(raw: _Span, default_trace: Any, processes: _Processes, ids: tuple[dict[str, str], dict[str, str]],
-          cols: Columns) -> None:
-    trace_ids, span_ids = ids
-    trace_id = raw.traceID or default_trace
-    if type(trace_id) is not str:
+def _times(spans: list[_Span]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end in ns (µs * 1000); Fallback where :func:`.build.make_span` would refuse them."""
+    start = np.array([raw.startTime for raw in spans], dtype=np.int64)
+    duration = np.array([raw.duration for raw in spans], dtype=np.int64)
+    top = MAX_NS // 1000
+    if (start < 0).any() or (duration < 0).any() or (start > top).any() or (duration > top).any():
         raise Fallback
-    trace_id = trace_ids.get(trace_id) or clean_id(trace_id, 32, trace_ids)
-    span_id = raw.spanID
-    if type(span_id) is not str:
+    start, duration = start * 1000, duration * 1000
+    if (start > MAX_NS - duration).any():
         raise Fallback
-    span_id = span_ids.get(span_id) or clean_id(span_id, 16, span_ids)
-    start, duration = raw.startTime * 1000, raw.duration * 1000
-    end = start + duration
-    parent, ref = _parent(raw, trace_id)
-    if raw.tag:
-        raise Fallback  # the storage's "tags as fields" map: the careful reader
-    attrs = _tags(raw.tags)
-    kind = parse_kind(attrs.get("span.kind"), "tags.span.kind")
-    status = StatusCode.UNSET
-    if "otel.status_code" in attrs:
-        status = parse_status(attrs["otel.status_code"], "tags.otel.status_code")
-    elif attrs.get("error") in _ERROR_VALUES:
-        status = _ERROR
-    message = str(attrs.get("otel.status_description") or "")
-    service, host = processes.of(raw)
-    name = raw.operationName or ""
-    if type(name) is not str:
-        raise Fallback
-    if not (0 <= start <= MAX_NS and 0 <= end <= MAX_NS and end >= start) or parent == span_id:
-        raise Fallback
-    events = _events(raw.logs) if raw.logs else None
-    millis = raw.startTimeMillis
-    if millis is not None and to_int(_plain(millis), "startTimeMillis") != raw.startTime // 1000:
-        raise Fallback  # warned about by the careful reader
-    kept = {k: v for k, v in attrs.items() if k in ANALYSIS_KEYS} if attrs else None
-    cols.add(trace_id, span_id, parent, cols.interner.name(name), service, host, KIND_CODE[kind],
-             STATUS_CODE[status], message, ref, start, end, kept or None,
-             events if status is _ERROR else None)
+    return start, start + duration
+
+
+def _trace_columns(trace: _Trace, interner: Interner, caches: tuple[dict[str, str], ...], cols: Columns) -> None:
+    """The columns of one trace object's spans (the per-span rules of :func:`.jaeger._build`)."""
+    spans = trace.spans
+    default = trace.traceID if trace.traceID is not UNSET else None
+    raw_traces = [raw.traceID or default for raw in spans]
+    trace_ids = bulk.ids(raw_traces, 32, caches[0])
+    ids = bulk.ids([raw.spanID for raw in spans], 16, caches[1])
+    start, end = _times(spans)
+    processes = _Processes(trace.processes, interner)
+    ref_ids = dict(zip((raw.spanID for raw in spans), ids))  # raw id -> normalised, for the references
+    n = len(spans)
+    parents: list[str | None] = [None] * n
+    refs, kinds, statuses, services, hosts = [-1] * n, [0] * n, [0] * n, [0] * n, [0] * n
+    messages, names, attrs = [""] * n, [""] * n, [None] * n
+    events: dict[int, list[Any]] = {}
+    unset, error, intern = STATUS_CODE[StatusCode.UNSET], STATUS_CODE[_ERROR], interner.name
+    for row, raw in enumerate(spans):
+        if raw.tag or raw.process:
+            raise Fallback  # the storage's "tags as fields" map or inline process: the careful reader
+        references = raw.references
+        if references and len(references) == 1 and raw.parentSpanID is None:
+            ref = references[0]  # the usual case: one reference, into this trace, to a span of it
+            code = _PARENT_CODES.get(ref.refType) if type(ref.refType) is str else None
+            parent = ref_ids.get(ref.spanID) if type(ref.spanID) is str else None
+            if code is not None and parent is not None and (not ref.traceID or ref.traceID == raw_traces[row]):
+                parents[row], refs[row] = parent, code
+                references = None
+        if references or raw.parentSpanID is not None:
+            parents[row], refs[row] = _parent(raw, raw_traces[row], trace_ids[row], ref_ids)
+        tags = _tags(raw.tags) if raw.tags else _NO_TAGS
+        kinds[row] = KIND_CODE[parse_kind(tags.get("span.kind"), "tags.span.kind")]
+        status = unset
+        if "otel.status_code" in tags:
+            status = STATUS_CODE[parse_status(tags["otel.status_code"], "tags.otel.status_code")]
+        elif tags.get("error") in _ERROR_VALUES:
+            status = error
+        statuses[row] = status
+        message = tags.get("otel.status_description")
+        if message:
+            messages[row] = str(message)
+        services[row], hosts[row] = processes.of(raw)
+        name = raw.operationName or ""
+        if type(name) is not str:
+            raise Fallback
+        names[row] = intern(name)
+        if raw.logs:
+            found = _events(raw.logs)
+            if status == error:
+                events[row] = found
+        if raw.startTimeMillis is not None and \
+                to_int(_plain(raw.startTimeMillis), "startTimeMillis") != raw.startTime // 1000:
+            raise Fallback  # warned about by the careful reader
+        if tags:
+            kept = {k: v for k, v in tags.items() if k in ANALYSIS_KEYS}
+            attrs[row] = kept or None
+    if any(map(operator.eq, parents, ids)):
+        raise Fallback  # its own parent
+    shared = dict(zip(ids, ids))  # a parent id is the same string as its span's id
+    parents = [None if p is None else shared.get(p, p) for p in parents]
+    cols.extend(trace_ids, ids, parents, names, services, hosts, kinds, statuses, messages, refs, start, end,
+                attrs, events)
+
+
+_NO_TAGS: dict[str, Any] = {}  # read only
 
 
 def _columns(data: Any, interner: Interner) -> Columns:
     cols = Columns(interner)
-    ids: tuple[dict[str, str], dict[str, str]] = ({}, {})  # trace ids, span ids (clean_id bounds them)
+    caches: tuple[dict[str, str], ...] = ({}, {})  # trace ids, span ids (clean_id bounds them)
     for trace in _traces(data):
-        processes = _Processes(trace.processes, interner)
-        default = trace.traceID if trace.traceID is not UNSET else None
-        for raw in trace.spans:
-            _span(raw, default, processes, ids, cols)
+        _trace_columns(trace, interner, caches, cols)
     return cols
 
 

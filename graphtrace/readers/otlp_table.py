@@ -21,13 +21,17 @@ events of ERROR spans.  ``tests/readers/test_read_tables.py`` checks the tables 
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
+import numpy as np
+
 from graphtrace.model import StatusCode
-from graphtrace.readers.build import _KINDS, _STATUSES, MAX_NS, parse_kind, parse_status
-from graphtrace.readers.otlp_fast import (_DECODER, _TRACE_IDS, _UNSET, _ZERO_SPAN_ID, Fallback, _AnyValue,
+from graphtrace.readers.build import _KINDS, _STATUSES, parse_kind, parse_status
+from graphtrace.readers.otlp_fast import (_DECODER, _TRACE_IDS, _ZERO_SPAN_ID, Fallback, _AnyValue,
                                           _events, _groups, _links, _scope_attrs, _Span, _value, attributes,
                                           clean_id, safe)
+from graphtrace.readers import bulk
 from graphtrace.readers.table_chunks import Columns, Interner, Origin, TableChunk
 from graphtrace.spantable import ANALYSIS_KEYS, HOST_KEYS, KIND_CODE, REF_CODE, STATUS_CODE
 from graphtrace.model import RefType
@@ -61,45 +65,67 @@ def _host(resource: dict[str, Any]) -> str | None:
     return None
 
 
+def _status_code(code: Any) -> int:
+    return STATUS_CODE[_STATUSES.get(code) or parse_status(code)]
+
+
+def _kind_code(kind: Any) -> int:
+    return KIND_CODE[_KINDS.get(kind) or parse_kind(kind)]
+
+
+def _times(raw: list[Any]) -> np.ndarray:
+    """Times as int64 (a string read as ``int()`` reads it); Fallback beyond int64 (the span path's too)."""
+    if set(map(type, raw)) != {int}:
+        raw = [int(value) if type(value) is str else value for value in raw]
+    return np.array(raw, dtype=np.int64)  # OverflowError beyond int64: the caller falls back
+
+
+def _status(statuses: list[Any]) -> tuple[list[int] | int, list[str]]:
+    """Status codes and messages, as :func:`.otlp_fast._group_spans` reads each span's."""
+    if statuses.count(None) == len(statuses):
+        return STATUS_CODE[StatusCode.UNSET], [""] * len(statuses)
+    codes = bulk.codes([None if s is None else s.code for s in statuses], _status_code)
+    messages = [None if s is None else s.message for s in statuses]
+    if set(map(type, messages)) != {str}:
+        messages = [m if type(m) is str else str(safe(m or "")) for m in messages]
+    return codes, messages
+
+
 def _group_columns(spans: list[_Span], service: int, host: int, span_ids: dict[str, str],
                    cols: Columns) -> None:
-    """:func:`.otlp_fast._group_spans`, appending columns instead of spans (same checks)."""
-    trace_ids, kinds, statuses, add, intern = _TRACE_IDS, _KINDS, _STATUSES, cols.add, cols.interner.name
-    for raw in spans:
-        trace_id = trace_ids.get(raw.traceId) or clean_id(raw.traceId, 32, trace_ids)
-        span_id = span_ids.get(raw.spanId) or clean_id(raw.spanId, 16, span_ids)
-        parent = raw.parentSpanId
-        if parent:
-            parent = span_ids.get(parent) or clean_id(parent, 16, span_ids)
-            if parent == _ZERO_SPAN_ID:
-                parent = None
-        else:
-            parent = None
-        start, end = raw.startTimeUnixNano, raw.endTimeUnixNano
-        if type(start) is str:
-            start = int(start)
-        if type(end) is str:
-            end = int(end)
-        if end < start or parent == span_id or start < 0 or end > MAX_NS:
-            raise Fallback
-        status = raw.status
-        if status is None:
-            code, message = _UNSET
-        else:
-            code = status.code
-            code = (type(code) is not bool and statuses.get(code)) or parse_status(code)
-            message = status.message
-            if type(message) is not str:
-                message = str(safe(message or ""))
-        attrs = kept_attributes(raw.attributes) if raw.attributes else None
-        kind = raw.kind
-        kind = (type(kind) is not bool and kinds.get(kind)) or parse_kind(kind)
-        events = _events(raw.events) if raw.events else None
+    """:func:`.otlp_fast._group_spans` column by column: the same checks, the same Fallbacks."""
+    trace_ids = bulk.ids([raw.traceId for raw in spans], 32, _TRACE_IDS)
+    ids = bulk.ids([raw.spanId for raw in spans], 16, span_ids)
+    parents: list[Any] = [raw.parentSpanId or None for raw in spans]
+    present = [p for p in parents if p is not None]
+    if present:
+        canonical = iter(bulk.ids(present, 16, span_ids))
+        shared = dict(zip(ids, ids))  # a parent id is the same string as its span's id
+        parents = [None if p is None else _none_if_zero(shared.get(c := next(canonical), c)) for p in parents]
+        if any(map(operator.eq, parents, ids)):
+            raise Fallback  # its own parent
+    start, end = _times([raw.startTimeUnixNano for raw in spans]), _times([raw.endTimeUnixNano for raw in spans])
+    if (end < start).any() or (start < 0).any():
+        raise Fallback
+    codes, messages = _status([raw.status for raw in spans])
+    kinds = bulk.codes([raw.kind for raw in spans], _kind_code)
+    attrs = [kept_attributes(raw.attributes) if raw.attributes else None for raw in spans]
+    events: dict[int, list[Any]] = {}
+    error = STATUS_CODE[_ERROR]
+    for row, raw in enumerate(spans):
+        if raw.events:
+            found = _events(raw.events)
+            if (codes if type(codes) is int else codes[row]) == error:
+                events[row] = found
         if raw.links:
             _links(raw.links)  # checked as the span path checks them; a table keeps no links
-        add(trace_id, span_id, parent, intern(raw.name), service, host, KIND_CODE[kind], STATUS_CODE[code],
-            message, -1 if parent is None else _CHILD_OF, start, end, attrs,
-            events if code is _ERROR else None)
+    intern = cols.interner.name
+    cols.extend(trace_ids, ids, parents, [intern(raw.name) for raw in spans], service, host, kinds, codes,
+                messages, [-1 if p is None else _CHILD_OF for p in parents], start, end, attrs, events)
+
+
+def _none_if_zero(parent: str) -> str | None:
+    return None if parent == _ZERO_SPAN_ID else parent
 
 
 def _columns(data: Any, interner: Interner) -> Columns:

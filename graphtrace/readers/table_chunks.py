@@ -1,9 +1,9 @@
 """Columns straight from a decoder: the pieces of :class:`~graphtrace.spantable.SpanTable` a record gives.
 
-A fast decoder (:mod:`.otlp_table`, :mod:`.jaeger_fast`) appends each clean span of a record
-to a :class:`Columns` (ids, names, codes and times; only the attribute keys the analysis
-reads; the events of failing spans) and cuts it into one :class:`TableChunk` per run of
-spans of one trace.  The assembler (:mod:`.tables`) holds the chunks of each open trace and,
+A fast decoder (:mod:`.otlp_table`, :mod:`.jaeger_fast`) appends the clean spans of a record,
+column by column, to a :class:`Columns` (ids, names, codes and times; only the attribute keys
+the analysis reads; the events of failing spans) and cuts it into one :class:`TableChunk` per
+run of spans of one trace.  The assembler (:mod:`.tables`) holds the chunks of each open trace and,
 when the trace is done, joins them into a table with :func:`join_chunks` -- or, when the
 trace needs the careful logic (duplicates, conflicts, a cycle, other records), turns them
 back into the reader's own items: :meth:`TableChunk.spans` / :meth:`TableChunk.drafts`
@@ -14,8 +14,9 @@ in first-seen order, as :func:`~graphtrace.spantable.from_trace` does.
 
 >>> interner = Interner()
 >>> cols = Columns(interner)
->>> for sid, svc in (("a", "fe"), ("b", "db")):
-...     cols.add("t", sid, None if sid == "a" else "a", "op", svc, None, 2, 0, "", -1, 1, 5, None, None)
+>>> fe, db, nohost = interner.service("fe"), interner.service("db"), interner.host(None)
+>>> cols.extend(["t", "t"], ["a", "b"], [None, "a"], ["op", "op"], [fe, db], nohost, [2, 2], [0, 0],
+...             ["", ""], [-1, 0], [1, 1], [5, 5], [None, None], {})
 >>> [chunk] = cols.chunks(Origin(b"", "otlp", "f.json", None))
 >>> table = join_chunks("t", [chunk], interner)
 >>> table.span_id, table.services, table.service.tolist(), table.end_ns.tolist()
@@ -24,11 +25,11 @@ in first-seen order, as :func:`~graphtrace.spantable.from_trace` does.
 
 from __future__ import annotations
 
-from array import array
 from typing import Any
 
 import numpy as np
 
+from graphtrace.readers import bulk
 from graphtrace.spantable import SpanTable
 
 _NAME_LIMIT = 1 << 16  # distinct names remembered for sharing; a larger set starts over
@@ -84,7 +85,7 @@ class Origin:
 
 
 class Columns:
-    """Column lists for the spans of one record, in reading order (see :meth:`add`)."""
+    """Column pieces for the spans of one record, in reading order (see :meth:`extend`)."""
 
     def __init__(self, interner: Interner) -> None:
         self.interner = interner
@@ -94,47 +95,45 @@ class Columns:
         self.name: list[str] = []
         self.status_message: list[str] = []
         self.attrs: list[dict[str, Any] | None] = []
-        self.service = array("i")
-        self.host = array("i")
-        self.kind = array("b")
-        self.status = array("b")
-        self.ref = array("b")
-        self.start = array("q")
-        self.end = array("q")
         self.events: dict[int, list[Any]] = {}
+        self._numbers: dict[str, list[Any]] = {key: [] for key in _NUMBERS}
 
-    def add(self, trace_id: str, span_id: str, parent: str | None, name: str, service: int | str,
-            host: int | str | None, kind: int, status: int, message: str, ref: int, start: int, end: int,
-            attrs: dict[str, Any] | None, events: list[Any] | None) -> None:
-        """One span; ``service``/``host`` as codes of the interner (or names, coded here);
-        ``events`` only for an ERROR span that has any."""
+    def extend(self, trace_ids: list[str], span_id: list[str], parent: list[str | None], name: list[str],
+               service: Any, host: Any, kind: Any, status: Any, message: list[str], ref: Any, start: Any,
+               end: Any, attrs: list[Any], events: dict[int, list[Any]]) -> None:
+        """Many spans at once: lists, and for the codes and times sequences of ints (or arrays);
+        ``events`` by row within these spans."""
         row = len(self.span_id)
-        runs = self.runs
-        if not runs or runs[-1][0] != trace_id:
-            runs.append((trace_id, row))
-        self.span_id.append(span_id)
-        self.parent.append(parent)
-        self.name.append(name)
-        self.status_message.append(message)
-        self.attrs.append(attrs)
-        self.service.append(service if type(service) is int else self.interner.service(service))
-        self.host.append(host if type(host) is int else self.interner.host(host))
-        self.kind.append(kind)
-        self.status.append(status)
-        self.ref.append(ref)
-        self.start.append(start)
-        self.end.append(end)
-        if events:
-            self.events[row] = events
+        for trace_id, first in bulk.runs(trace_ids):
+            if not self.runs or self.runs[-1][0] != trace_id:
+                self.runs.append((trace_id, row + first))
+        self.span_id.extend(span_id)
+        self.parent.extend(parent)
+        self.name.extend(name)
+        self.status_message.extend(message)
+        self.attrs.extend(attrs)
+        n = len(span_id)
+        for key, values in zip(_NUMBERS, (service, host, kind, status, ref, start, end)):
+            dtype = _NUMBERS[key]
+            self._numbers[key].append(np.full(n, values, dtype) if type(values) is int else
+                                      np.asarray(values, dtype=dtype))
+        for at, found in events.items():
+            self.events[row + at] = found
 
     def chunks(self, origin: Origin) -> list["TableChunk"]:
         """The record's chunks, one per run of spans of one trace."""
+        for key, parts in self._numbers.items():
+            setattr(self, key, parts[0] if len(parts) == 1 else np.concatenate(parts))
         n = len(self.span_id)
         runs = self.runs
         if len(runs) == 1:
             return [TableChunk(runs[0][0], origin, 0, self, 0, n)]
         bounds = [row for _, row in runs[1:]] + [n]
         return [TableChunk(trace_id, origin, lo, self, lo, hi) for (trace_id, lo), hi in zip(runs, bounds)]
+
+
+_NUMBERS = {"service": np.int32, "host": np.int32, "kind": np.int8, "status": np.int8, "ref": np.int8,
+            "start": np.int64, "end": np.int64}
 
 
 class TableChunk:
@@ -216,8 +215,8 @@ def _column(chunks: list[TableChunk], name: str) -> Any:
 
 
 def _array(chunks: list[TableChunk], name: str, dtype: Any) -> np.ndarray:
-    parts = [np.frombuffer(getattr(c.cols, name), dtype=dtype)[c.lo:c.hi] for c in chunks]
-    return (parts[0] if len(parts) == 1 else np.concatenate(parts)).copy()
+    parts = [getattr(c.cols, name)[c.lo:c.hi] for c in chunks]
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(dtype, copy=True)
 
 
 def join_chunks(trace_id: str, chunks: list[TableChunk], interner: Interner) -> SpanTable:

@@ -35,7 +35,8 @@ import orjson
 
 from graphtrace.errors import InputError
 from graphtrace.readers import jaeger, otlp_json
-from graphtrace.readers.assemble import DEFAULT_WINDOW, Assembler, _Pending, parent_cycle
+from graphtrace.readers import bulk
+from graphtrace.readers.assemble import DEFAULT_WINDOW, Assembler, _Pending
 from graphtrace.readers.build import Item, SpanBatch
 from graphtrace.readers.context import ReadContext
 from graphtrace.readers.jaeger_fast import jaeger_chunks
@@ -45,7 +46,6 @@ from graphtrace.readers.stream import _FAST_FORMATS, DocumentReader, TraceStream
 from graphtrace.readers.table_chunks import Interner, Origin, RecordCache, TableChunk, join_chunks
 from graphtrace.spantable import SpanTable, from_trace
 
-_LAZY = object()  # pending.spans value of a span still held in a chunk
 
 
 class _TablePending(_Pending):
@@ -53,8 +53,8 @@ class _TablePending(_Pending):
 
     def __init__(self, trace_id: str) -> None:
         super().__init__(trace_id)
-        self.chunks: list[TableChunk] = []  # OTLP chunks, their spans in ``spans`` as _LAZY
-        self.rows = 0  # spans held in those chunks
+        self.chunks: list[TableChunk] = []  # OTLP chunks, their spans in ``spans`` as row numbers
+        self.rows = 0  # spans held in those chunks (``spans`` maps their ids to 0 .. rows - 1)
         self.careful = False  # its chunks were read again into spans: the existing path decides
 
 
@@ -94,7 +94,8 @@ class TableAssembler(Assembler):
 
     def _add_otlp(self, chunk: TableChunk) -> list[Any] | None:
         pending = self._open.get(chunk.trace_id)
-        fresh = dict.fromkeys(chunk.ids, _LAZY)
+        offset = 0 if pending is None else pending.rows
+        fresh = dict(zip(chunk.ids, range(offset, offset + chunk.n)))
         if len(fresh) == chunk.n and (pending is None or not pending.careful
                                       and pending.spans.keys().isdisjoint(fresh)):
             pending = self._touch(chunk.trace_id)
@@ -126,7 +127,7 @@ class TableAssembler(Assembler):
         return out
 
     def _add_span(self, pending: _Pending, span: Any, source: Any) -> None:
-        if pending.spans.get(span.span_id) is _LAZY:
+        if type(pending.spans.get(span.span_id)) is int:
             self._materialise(pending)
         super()._add_span(pending, span, source)
 
@@ -135,7 +136,7 @@ class TableAssembler(Assembler):
         spans, sources = pending.spans, pending.sources
         for chunk in pending.chunks:
             for span in chunk.items(self.cache):
-                if spans.get(span.span_id) is _LAZY:  # the first read of that id
+                if type(spans.get(span.span_id)) is int:  # the first read of that id
                     spans[span.span_id] = span
                     sources[span.span_id] = chunk
         pending.chunks, pending.rows = [], 0
@@ -165,14 +166,16 @@ class TableAssembler(Assembler):
         chunks = pending.chunks + pending.drafts
         if not chunks:
             return None
-        parents: dict[str, str | None] = {}
-        n = 0
-        for chunk in chunks:
-            parents.update(zip(chunk.ids, chunk.parents))
-            n += chunk.n
-        if len(parents) != n or parent_cycle(parents) is not None:
-            return None
-        return chunks
+        index, n = pending.spans, pending.rows
+        if pending.drafts:  # Jaeger spans: their ids were not looked at yet
+            index = dict(index)
+            for chunk in pending.drafts:
+                index.update(zip(chunk.ids, range(n, n + chunk.n)))
+                n += chunk.n
+            if len(index) != n:
+                return None
+        parents = chunks[0].parents if len(chunks) == 1 else [p for chunk in chunks for p in chunk.parents]
+        return chunks if bulk.acyclic(index, parents) else None
 
     def finish(self) -> Iterator[Any]:  # type: ignore[override]
         """As :meth:`Assembler.finish`."""
