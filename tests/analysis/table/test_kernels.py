@@ -31,7 +31,7 @@ from graphtrace.readers import read_traces
 from graphtrace.spantable import from_trace
 from tests.analysis.strategies import traces
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROOT = Path(__file__).resolve().parents[3]
 FILES = sorted(ROOT.joinpath("examples").glob("otel-demo-*.json")) + \
     sorted(ROOT.joinpath("tests", "fixtures", "readers").iterdir())
