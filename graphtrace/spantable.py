@@ -45,9 +45,9 @@ ANALYSIS_KEYS = frozenset(STATEMENT_KEYS) | frozenset(PEER_KEYS)
 """The span attribute keys the analysis reads (operation keys, call targets); a table keeps only these."""
 HOST_KEYS = ("host.name", "k8s.pod.name", "host.id")
 """``Span.host``: the first of these resource keys present (its value as ``str``)."""
-TIME_MIN, TIME_MAX = -(2 ** 62), 2 ** 62
-"""Times outside this range do not fit the int64 kernels (differences would overflow): such a trace
-is analysed by the dict engine instead (``fits_table``)."""
+TIME_MIN, TIME_MAX = -(2 ** 62 - 1), 2 ** 62 - 1
+"""Times outside this range do not fit the int64 kernels (a difference of two of them must fit int64:
+2^63 - 2 at most): such a trace is analysed by the dict engine instead (``fits_table``)."""
 
 
 @dataclass(eq=False)
@@ -101,6 +101,8 @@ def fits_table(trace: Trace) -> bool:
 
     >>> from graphtrace.model import Span
     >>> fits_table(Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=0, end_ns=2 ** 63)]))
+    False
+    >>> fits_table(Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=-(2 ** 62), end_ns=0)]))
     False
     """
     return all(TIME_MIN <= s.start_ns and s.end_ns <= TIME_MAX for s in trace.spans)
