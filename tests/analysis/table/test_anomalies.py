@@ -36,7 +36,7 @@ from graphtrace.spantable import HOST_KEYS, fits_table, from_trace
 from tests.analysis import test_anomalies as hand_cases
 from tests.analysis.strategies import traces
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted(ROOT.joinpath("examples").glob("otel-demo-*.json"))
 FIXTURES = sorted(ROOT.joinpath("tests", "fixtures", "readers").iterdir())

@@ -38,6 +38,7 @@ from graphtrace.analysis.table.anomalies import (
 )
 from graphtrace.analysis.table.anomalies.common import Rows
 from graphtrace.analysis.table.tree import TableTree
+from graphtrace.gcpause import gc_paused
 
 DETECTORS = tuple(sorted((
     ("client_server_gap", client_server_gap.detect),
@@ -60,8 +61,9 @@ def find_anomalies(tree: TableTree, cp_ns: np.ndarray, *, options: AnomalyOption
     first span, then by its span ids.  ``cp_ns`` is the critical-path ns by row (int64)."""
     rows = Rows(tree, cp_ns, options or _DEFAULTS)
     out: list[Anomaly] = []
-    for _, detect in DETECTORS:
-        found = detect(rows)
-        found.sort(key=_KEY)  # each detector emits in (nearly) this order: a near-linear sort
-        out.extend([a for _, _, a in found])
+    with gc_paused():  # many small dicts and lists, none garbage, no cycles (as analyze_trace's own pause)
+        for _, detect in DETECTORS:
+            found = detect(rows)
+            found.sort(key=_KEY)  # each detector emits in (nearly) this order: a near-linear sort
+            out.extend([a for _, _, a in found])
     return out

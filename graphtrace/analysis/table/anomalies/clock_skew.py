@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphtrace.analysis.anomalies.common import ms
-from graphtrace.analysis.report import Anomaly, build
+from graphtrace.analysis.report import Anomaly, build_all
 from graphtrace.analysis.table.anomalies.common import CONSUMER, INT64_MAX, PRODUCER, Found, Rows
 from graphtrace.model import RefType
 from graphtrace.spantable import REF_CODE
@@ -71,11 +71,15 @@ def _skewed(rows: Rows) -> tuple[np.ndarray, ...]:
 
 
 def detect(rows: Rows) -> list[Found]:
-    """One anomaly per remote child sticking out of its parent."""
-    out: list[Found] = []
+    """One anomaly per remote child sticking out of its parent (the hot loop of a chain with skew:
+    plain lists, labels from per-service prefixes, one ``build_all`` for every anomaly)."""
     child, parent, before, after, correction, p_host, c_host = (a.tolist() for a in _skewed(rows))
-    ids, start, label, hosts = rows.ids, rows.start, rows.label, rows.table.hosts
-    append = out.append
+    if not child:
+        return []
+    ids, start, names, svc, hosts = rows.ids, rows.start, rows.names, rows.svc, rows.table.hosts
+    prefix = [f"{name}'s " for name in rows.services]  # label(row) == prefix[svc[row]] + names[row]
+    keys: list[tuple[int, list[str]]] = []
+    values: list[dict] = []
     for c, p, b, a, fix, ph, chh in zip(child, parent, before, after, correction, p_host, c_host):
         ph, chh = hosts[ph], hosts[chh]
         where = (f"starts {ms(b)} before and ends {ms(a)} after" if b and a
@@ -83,10 +87,12 @@ def detect(rows: Rows) -> list[Found]:
         between = f" (host {chh} vs {ph})" if chh and ph else ""
         pid = ids[p]
         span_ids = [ids[c], pid]
-        append((start[c], span_ids, build(Anomaly, {
+        keys.append((start[c], span_ids))
+        values.append({
             "type": "clock_skew", "span_ids": span_ids,
             "metrics": {"starts_before_ns": b, "ends_after_ns": a, "correction_ns": fix, "parent_span_id": pid,
                         "parent_host": ph, "child_host": chh},
-            "message": (f"{label(c)} {where} its parent {label(p)}{between}: likely clock skew between hosts; "
-                        f"Jaeger's adjuster would shift it by {ms(fix)} (not applied)")})))
-    return out
+            "message": (f"{prefix[svc[c]]}{names[c]} {where} its parent {prefix[svc[p]]}{names[p]}{between}: "
+                        f"likely clock skew between hosts; Jaeger's adjuster would shift it by {ms(fix)} "
+                        "(not applied)")})
+    return [(at, span_ids, anomaly) for (at, span_ids), anomaly in zip(keys, build_all(Anomaly, values))]
