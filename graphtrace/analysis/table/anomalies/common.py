@@ -153,7 +153,7 @@ class Rows:
         return groups
 
     @cached_property
-    def first_server_child(self) -> list[int]:
+    def first_server_child(self) -> np.ndarray:
         """By row: its first SERVER or CONSUMER child in start order, ``-1`` if none."""
         tree, kind = self.tree, self.table.kind
         kids = tree.kids
@@ -164,11 +164,15 @@ class Rows:
         first[1:] = parents[1:] != parents[:-1]
         out = np.full(self.table.n, -1, dtype=np.int64)
         out[parents[first]] = sc[first]
-        return out.tolist()
+        return out
+
+    @cached_property
+    def _first_server_child(self) -> list[int]:
+        return self.first_server_child.tolist()
 
     def target(self, row: int) -> str | None:
         """The service a call goes to (:func:`graphtrace.analysis.anomalies.common.target_service`)."""
-        child = self.first_server_child[row]
+        child = self._first_server_child[row]
         if child >= 0:
             return self.service_name(child)
         attributes = self.table.attrs[row]

@@ -1,7 +1,8 @@
 """``serial_calls`` on rows (the rule: :mod:`graphtrace.analysis.anomalies.serial_calls`).
 
-Only parents with at least ``min_serial_calls`` calls are walked (counts from the calls CSR),
-one loop over each one's call rows.
+A call without a known target never joins a run (nor ends one), so the calls that cannot have one
+(CLIENT rows with no SERVER/CONSUMER child and no analysis attributes) are dropped first, in numpy;
+only parents left with at least ``min_serial_calls`` calls are walked, one loop over their calls.
 
 >>> from graphtrace.model import Span, Trace
 >>> from graphtrace.spantable import from_trace
@@ -24,18 +25,19 @@ import numpy as np
 from graphtrace.analysis.anomalies.common import ms
 from graphtrace.analysis.anomalies.serial_calls import saving_ns
 from graphtrace.analysis.report import Anomaly, build
-from graphtrace.analysis.table.anomalies.common import Found, Rows
+from graphtrace.analysis.table.anomalies.common import CLIENT, Found, Rows
 
 
-def serial_runs(rows: Rows, parent: int) -> list[list[tuple[int, str]]]:
-    """The parent's runs of serial calls, each a list of ``(row, target service)``."""
+def serial_runs(rows: Rows, calls: list[int]) -> list[list[tuple[int, str]]]:
+    """The runs of serial calls among one parent's ``calls`` (in start order), each a list of
+    ``(row, target service)``."""
     least = rows.options.min_serial_calls
     start, end, is_setup, target = rows.start, rows.end, rows.is_setup, rows.target
     runs: list[list[tuple[int, str]]] = []
     run: list[tuple[int, str]] = []
     in_run: set[str] = set()  # the run's targets
     run_end = 0
-    for c in rows.calls(parent):
+    for c in calls:
         if is_setup(c):
             continue
         to = target(c)
@@ -75,12 +77,28 @@ def _anomaly(rows: Rows, parent: int, run: list[tuple[int, str]]) -> Found | Non
             build(Anomaly, {"type": "serial_calls", "span_ids": span_ids, "metrics": metrics, "message": message}))
 
 
+def _may_have_target(rows: Rows, calls: np.ndarray) -> np.ndarray:
+    """Whether each call may have a target: not a CLIENT (then it is of another service than its
+    parent), or a SERVER/CONSUMER child, or analysis attributes (maybe a peer key)."""
+    maybe = (rows.table.kind[calls] != CLIENT) | (rows.first_server_child[calls] >= 0)
+    unsure = np.flatnonzero(~maybe)
+    if len(unsure):
+        attrs = rows.table.attrs
+        has_attrs = np.fromiter((attrs[r] is not None for r in calls[unsure].tolist()), dtype=bool, count=len(unsure))
+        maybe[unsure[has_attrs]] = True
+    return maybe
+
+
 def detect(rows: Rows) -> list[Found]:
     """One anomaly per serial run that saves at least ``min_serial_saving_ms``."""
     out: list[Found] = []
-    parents = np.flatnonzero(rows.call_counts() >= rows.options.min_serial_calls)
-    for p in parents.tolist():
-        for run in serial_runs(rows, p):
+    calls = rows.call_rows()  # grouped by parent, each group in start order
+    calls = calls[_may_have_target(rows, calls)]
+    parents = rows.tree.parent[calls]
+    ptr = np.zeros(rows.table.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parents, minlength=rows.table.n), out=ptr[1:])
+    for p in np.flatnonzero(ptr[1:] - ptr[:-1] >= rows.options.min_serial_calls).tolist():
+        for run in serial_runs(rows, calls[ptr[p]:ptr[p + 1]].tolist()):
             found = _anomaly(rows, p, run)
             if found is not None:
                 out.append(found)
