@@ -223,7 +223,7 @@ def _analyze(write: Write, files: Sequence[str], fmt: OutputFormat, wanted: str 
     from graphtrace.jobs.analyze import ParallelAnalysis, analyze_item, read_items
 
     if workers > 1:
-        run = ParallelAnalysis(files, jobs=workers, analyze=analyze_item, render=_renderer(fmt),
+        run = ParallelAnalysis(files, jobs=workers, analyze=analyze_item, render=_renderer(fmt), read=read_items,
                                read_options=read_options, limit=limit, progress=progress)
         texts, diagnostics = iter(run), lambda: (run.warnings, run.skipped, run.failed, run.ignored)
     else:

@@ -64,6 +64,12 @@ def read_items(files: Sequence[str | Path], **options: Any) -> Any:
     return read_tables(files, **options)
 
 
+def _read_traces(files: Sequence[str | Path], **options: Any) -> Any:
+    from graphtrace.readers import read_traces
+
+    return read_traces(files, **options)
+
+
 def analyze_item(item: Item) -> Any:
     """The report of one item: the columnar engine (``analyze_table``) for every item whose times fit
     it (``spantable.fits_table``), the dict engine (``analyze_trace``) for the others (a table is
@@ -189,13 +195,13 @@ def analysed_reports(
             return
 
 
-def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read_options: dict[str, Any],
-            analyze: Callable[[Item], Any], render: Callable[[Any], str]) -> None:
+def _worker(conn: Any, files: Sequence[str | Path], shard: tuple[int, int], read: Callable[..., Any],
+            read_options: dict[str, Any], analyze: Callable[[Item], Any], render: Callable[[Any], str]) -> None:
     """One shard: read, analyse, render; send ``("reports", [(tag, text)...])`` batches, then
     ``("done", warnings, skipped, failed, ignored files)``, or ``("error", GraphtraceError)`` / ``("crash", text)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
     try:
-        stream = read_items(files, shard=shard, **read_options)
+        stream = read(files, shard=shard, **read_options)
         batch: list[tuple[tuple[int, int], str]] = []
         failed: list[Diagnostic] = []
         for tag, trace in stream.tagged():
@@ -222,7 +228,8 @@ class ParallelAnalysis:
     in the directories given that are not trace data, as each worker found them) are complete.
 
     ``limit`` stops after that many reports (the workers are stopped); ``progress(PHASE, done,
-    limit)`` follows the reports merged.  Example::
+    limit)`` follows the reports merged.  ``read`` is the reader each worker runs (``read_traces`` by
+    default, whose items are ``Trace``; the CLI gives :func:`read_items`).  Example::
 
         run = ParallelAnalysis(["traces.ndjson"], jobs=2, analyze=analyze_trace,
                                render=lambda r: render_text(r.model_dump(mode="json")))
@@ -231,11 +238,13 @@ class ParallelAnalysis:
 
     def __init__(self, files: Sequence[str | Path], *, jobs: int, analyze: Callable[[Item], Any],
                  render: Callable[[Any], str], read_options: dict[str, Any] | None = None,
-                 limit: int | None = None, progress: Progress | None = None) -> None:
+                 limit: int | None = None, progress: Progress | None = None,
+                 read: Callable[..., Any] | None = None) -> None:
         if jobs < 2:
             raise ValueError("ParallelAnalysis needs at least 2 jobs")
         self.files, self.jobs, self.limit = list(files), jobs, limit
         self.analyze, self.render, self.read_options = analyze, render, dict(read_options or {})
+        self.read = read
         self.warnings: list[Diagnostic] = []
         self.skipped: list[Diagnostic] = []
         self.failed: list[Diagnostic] = []
@@ -250,7 +259,8 @@ class ParallelAnalysis:
             for k in range(self.jobs):
                 receive, send = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_worker, daemon=True, args=(
-                    send, self.files, (k, self.jobs), self.read_options, self.analyze, self.render))
+                    send, self.files, (k, self.jobs), self.read or _read_traces, self.read_options, self.analyze,
+                    self.render))
                 proc.start()
                 send.close()
                 pipes.append(receive)
