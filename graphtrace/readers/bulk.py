@@ -15,7 +15,7 @@ already canonical hex, every code the same few values) in C-level passes over th
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -90,3 +90,22 @@ def acyclic(index: dict[str, int], parents: list[str | None]) -> bool:
             return True
         up = np.where(live, up[np.maximum(up, 0)], -1)
     return not (up >= 0).any()
+
+
+BATCH = 8192  # spans decoded at once: their structs are all that is alive of the record's spans
+
+
+def batches(raws: list[Any], decoder: Any, size: int | None = None) -> Iterator[list[Any]]:
+    """``decoder`` (of a JSON list) over ``raws`` (``msgspec.Raw`` values), ``size`` (:data:`BATCH`) at a time.
+
+    A huge record is decoded to raw span texts first, then a batch of spans at a time, so
+    the decoded structs of one batch, not of the whole record, are alive at once.
+
+    >>> import msgspec
+    >>> raws = msgspec.json.decode(b'[1, 2, 3]', type=list[msgspec.Raw])
+    >>> list(batches(raws, msgspec.json.Decoder(list[int]), 2))
+    [[1, 2], [3]]
+    """
+    size = size or BATCH
+    for lo in range(0, len(raws), size):
+        yield decoder.decode(b"[" + b",".join(raws[lo:lo + size]) + b"]")

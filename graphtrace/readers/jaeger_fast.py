@@ -35,7 +35,7 @@ from typing import Annotated, Any
 
 import msgspec
 import numpy as np
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, Raw, Struct, UnsetType
 
 from graphtrace.model import RefType, StatusCode
 from graphtrace.readers.build import MAX_NS, make_event, parse_kind, parse_status, to_int
@@ -92,7 +92,7 @@ class _Span(Struct, gc=False):
 
 
 class _Trace(Struct, gc=False, forbid_unknown_fields=True):
-    spans: list[_Span]
+    spans: list[Raw]  # decoded as _Span a batch at a time (bulk.batches)
     traceID: Any = UNSET
     processes: dict[str, _Process] | None = None
     warnings: Any = None
@@ -100,7 +100,7 @@ class _Trace(Struct, gc=False, forbid_unknown_fields=True):
 
 class _Top(Struct, gc=False, forbid_unknown_fields=True):
     data: list[_Trace] | _Trace | None | UnsetType = UNSET
-    spans: list[_Span] | UnsetType = UNSET
+    spans: list[Raw] | UnsetType = UNSET
     traceID: Any = UNSET
     processes: dict[str, _Process] | None = None
     warnings: Any = None
@@ -112,6 +112,7 @@ class _Top(Struct, gc=False, forbid_unknown_fields=True):
 
 _DOCUMENT = msgspec.json.Decoder(_Top)
 _LIST = msgspec.json.Decoder(list[_Trace])
+_SPANS = msgspec.json.Decoder(list[_Span])
 
 
 def _plain(value: Any) -> Any:
@@ -256,15 +257,23 @@ def _times(spans: list[_Span]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _trace_columns(trace: _Trace, interner: Interner, caches: tuple[dict[str, str], ...], cols: Columns) -> None:
-    """The columns of one trace object's spans (the per-span rules of :func:`.jaeger._build`)."""
-    spans = trace.spans
+    """The columns of one trace object's spans, a batch of spans at a time."""
     default = trace.traceID if trace.traceID is not UNSET else None
+    processes = _Processes(trace.processes, interner)
+    ref_ids: dict[Any, str] = {}  # the trace's raw span ids so far -> normalised (references name them)
+    for spans in bulk.batches(trace.spans, _SPANS):
+        _batch_columns(spans, default, processes, ref_ids, caches, cols)
+
+
+def _batch_columns(spans: list[_Span], default: Any, processes: _Processes, ref_ids: dict[Any, str],
+                   caches: tuple[dict[str, str], ...], cols: Columns) -> None:
+    """The columns of some spans of one trace (the per-span rules of :func:`.jaeger._build`)."""
     raw_traces = [raw.traceID or default for raw in spans]
     trace_ids = bulk.ids(raw_traces, 32, caches[0])
     ids = bulk.ids([raw.spanID for raw in spans], 16, caches[1])
     start, end = _times(spans)
-    processes = _Processes(trace.processes, interner)
-    ref_ids = dict(zip((raw.spanID for raw in spans), ids))  # raw id -> normalised, for the references
+    ref_ids.update(zip((raw.spanID for raw in spans), ids))
+    interner = processes.interner
     n = len(spans)
     parents: list[str | None] = [None] * n
     refs, kinds, statuses, services, hosts = [-1] * n, [0] * n, [0] * n, [0] * n, [0] * n
@@ -312,8 +321,7 @@ def _trace_columns(trace: _Trace, interner: Interner, caches: tuple[dict[str, st
             attrs[row] = kept or None
     if any(map(operator.eq, parents, ids)):
         raise Fallback  # its own parent
-    shared = dict(zip(ids, ids))  # a parent id is the same string as its span's id
-    parents = [None if p is None else shared.get(p, p) for p in parents]
+    parents = [None if p is None else ref_ids.get(p, p) for p in parents]  # the span's own id string
     cols.extend(trace_ids, ids, parents, names, services, hosts, kinds, statuses, messages, refs, start, end,
                 attrs, events)
 

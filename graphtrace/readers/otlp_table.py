@@ -24,11 +24,13 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+import msgspec
 import numpy as np
+from msgspec import UNSET, Raw, Struct, UnsetType
 
 from graphtrace.model import StatusCode
 from graphtrace.readers.build import _KINDS, _STATUSES, parse_kind, parse_status
-from graphtrace.readers.otlp_fast import (_DECODER, _TRACE_IDS, _ZERO_SPAN_ID, Fallback, _AnyValue,
+from graphtrace.readers.otlp_fast import (_TRACE_IDS, _ZERO_SPAN_ID, Fallback, _AnyValue, _Resource,
                                           _events, _groups, _links, _scope_attrs, _Span, _value, attributes,
                                           clean_id, safe)
 from graphtrace.readers import bulk
@@ -92,7 +94,7 @@ def _status(statuses: list[Any]) -> tuple[list[int] | int, list[str]]:
 
 
 def _group_columns(spans: list[_Span], service: int, host: int, span_ids: dict[str, str],
-                   cols: Columns) -> None:
+                   shared: dict[str, str], cols: Columns) -> None:
     """:func:`.otlp_fast._group_spans` column by column: the same checks, the same Fallbacks."""
     trace_ids = bulk.ids([raw.traceId for raw in spans], 32, _TRACE_IDS)
     ids = bulk.ids([raw.spanId for raw in spans], 16, span_ids)
@@ -100,7 +102,7 @@ def _group_columns(spans: list[_Span], service: int, host: int, span_ids: dict[s
     present = [p for p in parents if p is not None]
     if present:
         canonical = iter(bulk.ids(present, 16, span_ids))
-        shared = dict(zip(ids, ids))  # a parent id is the same string as its span's id
+        shared.update(zip(ids, ids))
         parents = [None if p is None else _none_if_zero(shared.get(c := next(canonical), c)) for p in parents]
         if any(map(operator.eq, parents, ids)):
             raise Fallback  # its own parent
@@ -128,10 +130,35 @@ def _none_if_zero(parent: str) -> str | None:
     return None if parent == _ZERO_SPAN_ID else parent
 
 
+class _Group(Struct, gc=False):
+    scope: Any = None
+    instrumentationLibrary: Any = None
+    spans: list[Raw] | None = None  # decoded as otlp_fast's _Span a batch at a time (bulk.batches)
+
+
+_Groups = list[_Group] | None | UnsetType
+
+
+class _ResourceSpans(Struct, gc=False):
+    resource: _Resource | None = None
+    scopeSpans: _Groups = UNSET
+    instrumentationLibrarySpans: _Groups = UNSET
+    scope_spans: _Groups = UNSET
+
+
+class _Request(Struct, gc=False):
+    resourceSpans: list[_ResourceSpans]
+
+
+_DECODER = msgspec.json.Decoder(_Request)  # otlp_fast's structs, but the spans left as raw text
+_SPANS = msgspec.json.Decoder(list[_Span])
+
+
 def _columns(data: Any, interner: Interner) -> Columns:
     request = _DECODER.decode(data)
     cols = Columns(interner)
     span_ids: dict[str, str] = {}
+    shared: dict[str, str] = {}  # the record's span ids, so that a parent id is its span's id string
     for rs in request.resourceSpans:
         resource = attributes(rs.resource.attributes) if rs.resource is not None else {}
         service = resource.get("service.name")
@@ -140,7 +167,8 @@ def _columns(data: Any, interner: Interner) -> Columns:
         for group in _groups(rs):
             _scope_attrs(group)  # checked even for a group without spans, as the span path does
             if group.spans:
-                _group_columns(group.spans, service_code, host_code, span_ids, cols)
+                for spans in bulk.batches(group.spans, _SPANS):
+                    _group_columns(spans, service_code, host_code, span_ids, shared, cols)
     return cols
 
 

@@ -11,6 +11,7 @@ mapping (µs -> ns, parent from the references).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from pathlib import Path
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphtrace.errors import InputError
-from graphtrace.readers import jaeger, otlp_fast, read_tables, read_traces
+from graphtrace.readers import bulk, jaeger, otlp_fast, read_tables, read_traces
 from graphtrace.readers import stream as stream_module
 from graphtrace.readers.otlp_fast import fast_items
 from graphtrace.spantable import KINDS, REF_TYPES, STATUSES, SpanTable, from_trace
@@ -43,6 +44,17 @@ def assert_table_equal(got: SpanTable, want: SpanTable) -> None:
             assert a.dtype == b.dtype and a.tolist() == b.tolist(), f.name
         else:
             assert a == b, f.name
+
+
+@contextlib.contextmanager
+def batches_of(size):
+    """Decode ``size`` spans at a time (0: the default), so that traces cross batch boundaries."""
+    default = bulk.BATCH
+    bulk.BATCH = size or default
+    try:
+        yield
+    finally:
+        bulk.BATCH = default
 
 
 def both(paths, **kwargs):
@@ -109,6 +121,8 @@ def test_trace_split_over_records_and_files(tmp_path):
                               service="db") + "\n")
     b.write_text(_otlp_line([_span(5, 4), _span(6, 5, trace="ab")]) + "\n")
     tables, *_ = assert_same([a, b])
+    with batches_of(1):
+        assert_same([a, b])
     # one trace of spans 1, 2, 4, 5 (two files, three records), one of 3 and 6
     assert [t.span_id[-1][-1] for t in tables] == ["5", "6"]
     assert tables[0].services == ["svc", "db"] and tables[0].hosts == ["svc-host", "db-host"]
@@ -173,12 +187,14 @@ def test_shards_tag_like_the_span_path(tmp_path):
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(st.lists(otlp_records(), min_size=1, max_size=4), st.sampled_from([2, 3, 10_000]))
-def test_fuzzed_otlp_records(tmp_path_factory, docs, window):
+@given(st.lists(otlp_records(), min_size=1, max_size=4), st.sampled_from([2, 3, 10_000]),
+       st.sampled_from([1, 2, 0]))
+def test_fuzzed_otlp_records(tmp_path_factory, docs, window, batch):
     path = tmp_path_factory.mktemp("fuzz") / "f.ndjson"
     path.write_text("".join(json.dumps(d) + "\n" for d in docs))
     try:
-        assert_same([path], window=window)
+        with batches_of(batch):
+            assert_same([path], window=window)
     except AttributeError:  # the careful reader itself fails on a non-object scope (test_otlp_fast)
         with pytest.raises(AttributeError):
             list(read_traces([str(path)]))
@@ -266,8 +282,9 @@ def jaeger_docs(draw):
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(st.lists(jaeger_docs(), min_size=1, max_size=3), st.booleans(), st.sampled_from([2, 10_000]))
-def test_fuzzed_jaeger_documents(tmp_path_factory, docs, ndjson, window):
+@given(st.lists(jaeger_docs(), min_size=1, max_size=3), st.booleans(), st.sampled_from([2, 10_000]),
+       st.sampled_from([1, 2, 0]))
+def test_fuzzed_jaeger_documents(tmp_path_factory, docs, ndjson, window, batch):
     folder = tmp_path_factory.mktemp("jfuzz")
     if ndjson:
         paths = [folder / "j.ndjson"]
@@ -276,8 +293,9 @@ def test_fuzzed_jaeger_documents(tmp_path_factory, docs, ndjson, window):
         paths = [folder / f"j{i}.json" for i in range(len(docs))]
         for p, d in zip(paths, docs):
             p.write_text(json.dumps(d, indent=1))
-    assert_same(paths, window=window)
-    assert_same(paths, window=window, input_format="jaeger")
+    with batches_of(batch):
+        assert_same(paths, window=window)
+        assert_same(paths, window=window, input_format="jaeger")
 
 
 QUERY_API = {"data": [{"traceID": "00000000000000000000000000abc123", "spans": [
@@ -305,10 +323,12 @@ QUERY_API = {"data": [{"traceID": "00000000000000000000000000abc123", "spans": [
     "total": 0, "limit": 0, "offset": 0, "errors": None}
 
 
-def test_jaeger_query_api_document_on_the_fast_path(tmp_path, monkeypatch):
+@pytest.mark.parametrize("batch", [0, 1, 2])
+def test_jaeger_query_api_document_on_the_fast_path(tmp_path, monkeypatch, batch):
     path = tmp_path / "trace.json"
     path.write_text(json.dumps(QUERY_API, indent=2))
     want = assert_same([path])
+    monkeypatch.setattr(bulk, "BATCH", batch or bulk.BATCH)  # references to spans of later batches too
     # no span path at all: the careful Jaeger reader and the OTLP span fast path are never called
     monkeypatch.setattr(jaeger, "read_document", lambda *a: pytest.fail("careful reader used"))
     monkeypatch.setattr(stream_module, "fast_items", lambda *a: pytest.fail("span fast path used"))
