@@ -31,13 +31,12 @@ def ids(raw: list[Any], width: int, cache: dict[str, str]) -> list[str]:
         raise Fallback  # an id that is no string: the careful reader's message
     if lengths == {width}:
         joined = "".join(raw)
-        if joined.isascii() and joined.isalnum():
-            try:
-                bytes.fromhex(joined)  # every character a hex digit (no whitespace: isalnum)
-            except ValueError:
-                pass
-            else:
-                return raw if joined.lower() == joined else [value.lower() for value in raw]
+        try:
+            digits = len(bytes.fromhex(joined)) * 2 if joined.isascii() else -1
+        except ValueError:
+            digits = -1
+        if digits == len(joined):  # every character a hex digit (fromhex skips whitespace: fewer bytes)
+            return raw if joined.lower() == joined else [value.lower() for value in raw]
     get = cache.get
     return [get(value) or clean_id(value, width, cache) for value in raw]
 

@@ -368,3 +368,18 @@ def test_bench_shaped_records_take_the_fast_paths(tmp_path, monkeypatch):
 def test_span_fast_path_takes_what_the_table_path_takes():
     data = (ROOT / "examples/otel-demo-add-to-cart.json").read_bytes()
     assert fast_items(data, "x", None) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789abcdefABCDEF =+/gx", min_size=1, max_size=17), min_size=1, max_size=5))
+def test_bulk_ids_are_the_span_paths_ids(raw):
+    """bulk.ids gives, for a whole column, what the span path's clean_id gives id by id (or refuses)."""
+    try:
+        one_by_one = [otlp_fast.clean_id(value, 16, {}) for value in raw]
+    except Exception:  # a warning or a missing id: the span path refuses the record
+        one_by_one = None
+    try:
+        column = bulk.ids(list(raw), 16, {})
+    except Exception:
+        column = None
+    assert column == one_by_one
