@@ -146,12 +146,20 @@ def json_pieces(report: Any) -> Iterator[str]:
     True
     """
     from graphtrace.analysis.table.report import TableReport
-    from graphtrace.gcpause import paused_gc
-    from graphtrace.render.json import report_body_pieces
 
     if not isinstance(report, TableReport):
         return iter([json_body(report)])
-    return paused_gc([piece] for piece in report_body_pieces(report.head(), report.tables()))
+    return _paused_pieces(report)
+
+
+def _paused_pieces(report: Any) -> Iterator[str]:
+    """The pieces of a ``TableReport``'s body, made with the cyclic GC paused from the first to the
+    last (the consumer between them only writes): re-enabling it between pieces costs a third more,
+    each pause ending in a collection that rescans the report's objects (e.g. 33,000 anomalies)."""
+    from graphtrace.render.json import report_body_pieces
+
+    with gc_paused():
+        yield from report_body_pieces(report.head(), report.tables())
 
 
 def analysis_skip(trace: Item, exc: InputError) -> Diagnostic:
