@@ -78,7 +78,8 @@ def detect(rows: Rows) -> list[Found]:
         return []
     ids, start, names, svc, hosts = rows.ids, rows.start, rows.names, rows.svc, rows.table.hosts
     prefix = [f"{name}'s " for name in rows.services]  # label(row) == prefix[svc[row]] + names[row]
-    keys: list[tuple[int, list[str]]] = []
+    starts: list[int] = []
+    all_ids: list[list[str]] = []
     values: list[dict] = []
     for c, p, b, a, fix, ph, chh in zip(child, parent, before, after, correction, p_host, c_host):
         ph, chh = hosts[ph], hosts[chh]
@@ -87,7 +88,8 @@ def detect(rows: Rows) -> list[Found]:
         between = f" (host {chh} vs {ph})" if chh and ph else ""
         pid = ids[p]
         span_ids = [ids[c], pid]
-        keys.append((start[c], span_ids))
+        starts.append(start[c])
+        all_ids.append(span_ids)
         values.append({
             "type": "clock_skew", "span_ids": span_ids,
             "metrics": {"starts_before_ns": b, "ends_after_ns": a, "correction_ns": fix, "parent_span_id": pid,
@@ -95,4 +97,4 @@ def detect(rows: Rows) -> list[Found]:
             "message": (f"{prefix[svc[c]]}{names[c]} {where} its parent {prefix[svc[p]]}{names[p]}{between}: "
                         f"likely clock skew between hosts; Jaeger's adjuster would shift it by {ms(fix)} "
                         "(not applied)")})
-    return [(at, span_ids, anomaly) for (at, span_ids), anomaly in zip(keys, build_all(Anomaly, values))]
+    return list(zip(starts, all_ids, build_all(Anomaly, values)))

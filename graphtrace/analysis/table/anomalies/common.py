@@ -40,7 +40,8 @@ INT64_MAX = 2 ** 63 - 1
 
 Found = tuple[int, list[str], Anomaly]
 """What a detector returns per anomaly: (start ns of its first span, its span ids, the anomaly), the
-sort key of :func:`graphtrace.analysis.anomalies.find_anomalies` within one type."""
+sort key of :func:`graphtrace.analysis.anomalies.find_anomalies` within one type.  No two anomalies of
+one type share their span ids, so sorting these tuples never compares two anomalies."""
 
 
 def operation_key(name: str, attrs: dict[str, Any] | None) -> str:
