@@ -48,6 +48,7 @@ unwrapped to their ``_source`` (:func:`unwrap_hits`).
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any
 
@@ -76,6 +77,8 @@ _CLOSE = {"[": "]", "{": "}"}
 
 def detect_layout(head: bytes, *, complete: bool) -> str:
     """``empty``, ``document``, ``ndjson``, ``csv`` or ``binary`` for the first bytes of an input."""
+    if complete and len(head) > _BIG and _one_line_document(head):
+        return "document"  # what the rules below say, without copying a huge input into text
     text = _utf8(head, complete)
     if text is None:
         return "binary"
@@ -98,6 +101,37 @@ def detect_layout(head: bytes, *, complete: bool) -> str:
     if _open_prefix("\n".join(lines)):
         return "document"  # the opening of one document (whole: a cut one), lines and all
     return "document" if any(map(_fragment, lines[:_PROBE_LINES])) else "ndjson"
+
+
+_LEADING = re.compile(rb"(?:\xef\xbb\xbf|[ \t\r\n])*")  # what the text rules lstrip: BOM, whitespace
+_TRAILING = re.compile(rb"[ \t\r\n]*")
+
+
+def _one_line_document(head: bytes) -> bool:
+    """A whole input that is one line of JSON-looking UTF-8 text (``{`` or ``[`` first; only
+    whitespace after its newline): :func:`detect_layout` calls it a document.  Checked on the
+    bytes, a MiB at a time, so a 10^6-span line costs no text copy of itself.
+
+    >>> bom, nl = codecs.BOM_UTF8, bytes([10])
+    >>> _one_line_document(bom + b' {"a": 1}' + nl + b' ' + nl), _one_line_document(b'{"a": 1}' + nl + b'[]')
+    (True, False)
+    >>> _one_line_document(b'{"a": "' + bytes([255]) + b'"}'), _one_line_document(b'a,b')
+    (False, False)
+    """
+    start = _LEADING.match(head).end()  # type: ignore[union-attr]
+    if head[start:start + 1] not in (b"{", b"["):
+        return False
+    newline = head.find(b"\n", start)
+    if newline != -1 and _TRAILING.fullmatch(head, newline + 1) is None:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for lo in range(0, len(head), 1 << 20):
+            decoder.decode(head[lo:lo + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _utf8(head: bytes, complete: bool) -> str | None:

@@ -192,7 +192,9 @@ class Opened:
     complete: bool  # head holds the whole input
 
     def read_all(self) -> bytes:
-        """The whole (decompressed) content."""
+        """The whole (decompressed) content: the head itself when it holds all of it (no copy)."""
+        if self.complete:
+            return self.head
         return self.stream.read()
 
     def lines(self) -> Iterator[bytes]:

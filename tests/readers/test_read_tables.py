@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphtrace.errors import InputError
-from graphtrace.readers import bulk, jaeger, otlp_fast, read_tables, read_traces
+from graphtrace.readers import bulk, jaeger, otlp_fast, read_tables, read_traces, sniff
 from graphtrace.readers import stream as stream_module
 from graphtrace.readers.otlp_fast import fast_items
 from graphtrace.spantable import KINDS, REF_TYPES, STATUSES, SpanTable, from_trace
@@ -383,3 +383,19 @@ def test_bulk_ids_are_the_span_paths_ids(raw):
     except Exception:
         column = None
     assert column == one_by_one
+
+
+BIG = b'{"resourceSpans": [' + b'{"scopeSpans": []},' * 60_000 + b'{}]}'  # > 1 MiB, one line
+
+
+@pytest.mark.parametrize("head", [
+    BIG, BIG + b"\n", b"\xef\xbb\xbf \n" + BIG + b"\n \r\n\t", BIG + b"\n\xef\xbb\xbf\n", BIG + b"\n{}\n",
+    BIG + b"\n\x0c\n", BIG[:-3] + b"\xff]}", b"x," + BIG, b"[" + BIG[1:], b"\n" + BIG + b" \n\n"],
+    ids=["plain", "newline", "bom-and-blanks", "bom-line-after", "two-lines", "formfeed-after", "not-utf8",
+         "csv-ish", "array", "blank-lines"])
+def test_huge_one_line_head_sniffed_as_the_text_rules_say(head, monkeypatch):
+    """The bytes shortcut for a huge one-line input gives what the text rules give (the oracle:
+    the same function with the shortcut turned off)."""
+    fast = sniff.detect_layout(head, complete=True)
+    monkeypatch.setattr(sniff, "_one_line_document", lambda head: False)
+    assert fast == sniff.detect_layout(head, complete=True)
