@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphtrace.analysis import anomalies as dict_engine
@@ -154,6 +154,29 @@ def test_random_traces_with_other_options(trace: Trace, options: AnomalyOptions)
 @given(wide_traces(), st.one_of(st.none(), OPTIONS))
 def test_random_wide_traces(trace: Trace, options: AnomalyOptions | None) -> None:
     check(trace, options)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(traces(max_spans=8), st.sampled_from([2 ** 55, 2 ** 56]))
+def test_times_spread_over_the_whole_int64_range(trace: Trace, scale: int) -> None:
+    """Times ``t * scale - 2**62 + 1``: durations, gaps and skews near 2**63, the edge of int64 arithmetic."""
+    spans = [s.model_copy(update={"start_ns": s.start_ns * scale - 2 ** 62 + 1, "end_ns": s.end_ns * scale - 2 ** 62 + 1})
+             for s in trace.spans]
+    wide = Trace(trace_id=trace.trace_id, spans=spans)
+    assume(fits_table(wide))
+    check(wide)
+
+
+def test_the_extreme_times_a_table_accepts() -> None:
+    edge = 2 ** 62 - 1  # fits_table's bounds
+    mk = lambda i, p, svc, kind, s, e: Span(trace_id="t", span_id=i, parent_span_id=p, service=svc,  # noqa: E731
+                                            kind=kind, start_ns=s, end_ns=e)
+    trace = Trace(trace_id="t", spans=[mk("c", None, "a", "CLIENT", -edge, edge), mk("s", "c", "b", "SERVER", -edge, edge - 5),
+                                       mk("k", "s", "c", "SERVER", -edge, edge)])
+    assert fits_table(trace)
+    # c -> s: client 2**63 - 2 ns, server 2**63 - 7: gap 5 ns < 10 ms, not reported; k (another service)
+    # ends 5 ns after s: clock skew
+    assert [(a.type, a.span_ids) for a in check(trace)] == [("clock_skew", ["k", "s"])]
 
 
 def test_the_bundled_examples() -> None:
