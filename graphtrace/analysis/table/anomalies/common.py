@@ -58,6 +58,22 @@ def operation_key(name: str, attrs: dict[str, Any] | None) -> str:
     return _normalized(name)
 
 
+def _group(keys: list[tuple[int, str]], calls: list[int]) -> dict[tuple[int, str], list[int]]:
+    """``calls`` by key, keys in order of first appearance, each group in the order of ``calls``.
+
+    >>> _group([(0, "a"), (1, "b"), (0, "a")], [7, 8, 9])
+    {(0, 'a'): [7, 9], (1, 'b'): [8]}
+    """
+    groups: dict[tuple[int, str], list[int]] = {}
+    for key, c in zip(keys, calls):
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [c]
+        else:
+            group.append(c)
+    return groups
+
+
 class Rows:
     """The columns of ``tree.table`` as the detectors read them, and the indexes they share.
 
@@ -141,17 +157,18 @@ class Rows:
         (``call_groups_of``); computed once per parent (``repeated_calls`` and ``retry`` share it)."""
         groups = self._groups.get(row)
         if groups is None:
-            groups = self._groups[row] = {}
-            names, attrs, svc = self.names, self.table.attrs, self.svc
-            for c in self.calls(row):
-                a = attrs[c]
-                key = (svc[c], _normalized(names[c]) if a is None else operation_key(names[c], a))
-                group = groups.get(key)
-                if group is None:
-                    groups[key] = [c]
-                else:
-                    group.append(c)
+            calls = self.calls(row)
+            groups = self._groups[row] = _group(self.call_keys(calls), calls)
         return groups
+
+    def call_keys(self, calls: list[int]) -> list[tuple[int, str]]:
+        """``(service code, operation key)`` of each of ``calls``; each distinct name is normalised once."""
+        names, attrs, svc = self.names, self.table.attrs, self.svc
+        if any(map(attrs.__getitem__, calls)):
+            return [(svc[c], operation_key(names[c], attrs[c])) for c in calls]
+        called = list(map(names.__getitem__, calls))
+        normal = {name: _normalized(name) for name in set(called)}
+        return list(zip(map(svc.__getitem__, calls), map(normal.__getitem__, called)))
 
     @cached_property
     def first_server_child(self) -> np.ndarray:

@@ -37,13 +37,13 @@ def detect(rows: Rows) -> list[Found]:
                 continue
             service = rows.services[code]
             total = sum(end[c] - start[c] for c in calls)
-            on_path = sum(cp[c] for c in calls)
+            on_path = sum(map(cp.__getitem__, calls))
             metrics = {"calls": len(calls), "service": service, "operation": operation, "total_ns": total,
                        "critical_path_ns": on_path}
             message = (f"{rows.label(p)} made {len(calls)} {service} calls to {operation} "
                        f"({ms(total)} in total, {ms(on_path)} on the critical path); "
                        "an N+1 pattern, a candidate for one batched call")
-            span_ids = [ids[c] for c in calls]
+            span_ids = list(map(ids.__getitem__, calls))
             out.append((start[calls[0]], span_ids, build(Anomaly, {
                 "type": "repeated_calls", "span_ids": span_ids, "metrics": metrics, "message": message})))
     return out
