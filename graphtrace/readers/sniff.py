@@ -77,8 +77,10 @@ _CLOSE = {"[": "]", "{": "}"}
 
 def detect_layout(head: bytes, *, complete: bool) -> str:
     """``empty``, ``document``, ``ndjson``, ``csv`` or ``binary`` for the first bytes of an input."""
-    if complete and len(head) > _BIG and _one_line_document(head):
-        return "document"  # what the rules below say, without copying a huge input into text
+    if len(head) > _BIG:
+        huge = _huge_first_line(head, complete)
+        if huge is not None:
+            return huge  # what the rules below say, without copying a huge input into text
     text = _utf8(head, complete)
     if text is None:
         return "binary"
@@ -107,31 +109,43 @@ _LEADING = re.compile(rb"(?:\xef\xbb\xbf|[ \t\r\n])*")  # what the text rules ls
 _TRAILING = re.compile(rb"[ \t\r\n]*")
 
 
-def _one_line_document(head: bytes) -> bool:
-    """A whole input that is one line of JSON-looking UTF-8 text (``{`` or ``[`` first; only
-    whitespace after its newline): :func:`detect_layout` calls it a document.  Checked on the
-    bytes, a MiB at a time, so a 10^6-span line costs no text copy of itself.
+def _huge_first_line(head: bytes, complete: bool) -> str | None:
+    """:func:`detect_layout` of a head whose first line is JSON-looking UTF-8 text, decided on the
+    bytes (UTF-8 checked a MiB at a time, the line validated by msgspec in place), so a 10^6-span
+    line costs no text copy of itself: ``document`` for a whole input of that one line (only
+    whitespace after its newline), ``ndjson`` for a first line over 1 MiB that is one JSON value
+    followed by more; None when the text rules must decide.
 
     >>> bom, nl = codecs.BOM_UTF8, bytes([10])
-    >>> _one_line_document(bom + b' {"a": 1}' + nl + b' ' + nl), _one_line_document(b'{"a": 1}' + nl + b'[]')
-    (True, False)
-    >>> _one_line_document(b'{"a": "' + bytes([255]) + b'"}'), _one_line_document(b'a,b')
-    (False, False)
+    >>> _huge_first_line(bom + b' {"a": 1}' + nl + b' ' + nl, True), _huge_first_line(b'{"a": 1}' + nl + b'[]', True)
+    ('document', None)
+    >>> _huge_first_line(b'{"a": "' + bytes([255]) + b'"}', True), _huge_first_line(b'a,b', True)
+    (None, None)
     """
     start = _LEADING.match(head).end()  # type: ignore[union-attr]
     if head[start:start + 1] not in (b"{", b"["):
-        return False
+        return None
     newline = head.find(b"\n", start)
-    if newline != -1 and _TRAILING.fullmatch(head, newline + 1) is None:
-        return False
+    if complete and (newline == -1 or _TRAILING.fullmatch(head, newline + 1) is not None):
+        layout = "document"
+    elif not complete and newline - start > 4 * _BIG + 8:  # over _BIG characters, whatever their UTF-8 size
+        try:
+            with memoryview(head) as view:
+                msgspec.json.decode(view[start:newline], type=msgspec.Raw)
+        except msgspec.DecodeError:
+            return None
+        layout = "ndjson"
+    else:
+        return None
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for lo in range(0, len(head), 1 << 20):
             decoder.decode(head[lo:lo + (1 << 20)])
-        decoder.decode(b"", final=True)
+        if complete:
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+    return layout
 
 
 def _utf8(head: bytes, complete: bool) -> str | None:

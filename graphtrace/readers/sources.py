@@ -107,7 +107,7 @@ class _Replay(io.RawIOBase):
         if self._head:
             n = min(len(buffer), len(self._head))
             buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
+            self._head = self._head[n:] if n < len(self._head) else memoryview(b"")  # let the head go
             return n
         readinto = getattr(self._stream, "readinto", None)
         if readinto is not None:  # no intermediate bytes object

@@ -135,6 +135,8 @@ class TraceStream:
     def _items(self, opened: Opened) -> Iterator[Item]:
         name, ctx = opened.name, self._rctx
         layout = detect_layout(opened.head, complete=opened.complete)
+        if not opened.complete:
+            opened.head = b""  # the stream replays it; a huge first line is not kept twice
         if self.input_format == "otlp-proto" or (layout == "binary" and self.input_format is None):
             yield from self._proto(opened)
         elif layout == "empty":

@@ -386,16 +386,24 @@ def test_bulk_ids_are_the_span_paths_ids(raw):
 
 
 BIG = b'{"resourceSpans": [' + b'{"scopeSpans": []},' * 60_000 + b'{}]}'  # > 1 MiB, one line
+HUGE = b'{"resourceSpans": [' + b'{"scopeSpans": []},' * 280_000 + b'{}]}'  # > 4 MiB
+HEADS = {  # head -> complete?
+    "plain": (BIG, True), "newline": (BIG + b"\n", True),
+    "bom-and-blanks": (b"\xef\xbb\xbf \n" + BIG + b"\n \r\n\t", True),
+    "bom-line-after": (BIG + b"\n\xef\xbb\xbf\n", True), "two-lines": (BIG + b"\n{}\n", True),
+    "formfeed-after": (BIG + b"\n\x0c\n", True), "not-utf8": (BIG[:-3] + b"\xff]}", True),
+    "csv-ish": (b"x," + BIG, True), "array": (b"[" + BIG[1:], True), "blank-lines": (b"\n" + BIG + b" \n\n", True),
+    "ndjson-cut": (HUGE + b"\n{\"a\": ", False), "ndjson-crlf": (b" " + HUGE + b"\r\n{}\n", False),
+    "ndjson-broken": (HUGE[:-1] + b"\n{}\n", False), "ndjson-cut-utf8": (HUGE + b"\n\"\xc3", False),
+    "ndjson-bad-utf8": (HUGE[:-2] + b"\xff}\n{}", False), "ndjson-short": (BIG + b"\n{}", False),
+}
 
 
-@pytest.mark.parametrize("head", [
-    BIG, BIG + b"\n", b"\xef\xbb\xbf \n" + BIG + b"\n \r\n\t", BIG + b"\n\xef\xbb\xbf\n", BIG + b"\n{}\n",
-    BIG + b"\n\x0c\n", BIG[:-3] + b"\xff]}", b"x," + BIG, b"[" + BIG[1:], b"\n" + BIG + b" \n\n"],
-    ids=["plain", "newline", "bom-and-blanks", "bom-line-after", "two-lines", "formfeed-after", "not-utf8",
-         "csv-ish", "array", "blank-lines"])
-def test_huge_one_line_head_sniffed_as_the_text_rules_say(head, monkeypatch):
-    """The bytes shortcut for a huge one-line input gives what the text rules give (the oracle:
-    the same function with the shortcut turned off)."""
-    fast = sniff.detect_layout(head, complete=True)
-    monkeypatch.setattr(sniff, "_one_line_document", lambda head: False)
-    assert fast == sniff.detect_layout(head, complete=True)
+@pytest.mark.parametrize("name", sorted(HEADS))
+def test_huge_first_line_sniffed_as_the_text_rules_say(name, monkeypatch):
+    """The bytes shortcut for a huge first line gives what the text rules give (the oracle: the
+    same function with the shortcut turned off)."""
+    head, complete = HEADS[name]
+    fast = sniff.detect_layout(head, complete=complete)
+    monkeypatch.setattr(sniff, "_huge_first_line", lambda head, complete: None)
+    assert fast == sniff.detect_layout(head, complete=complete)
