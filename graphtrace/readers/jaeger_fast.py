@@ -176,10 +176,13 @@ class _Processes:
         self.interner = interner
         self.resolved: dict[Any, tuple[int, int]] = {}
 
-    def of(self, raw: _Span) -> tuple[int, int]:
-        if raw.process:
-            raise Fallback  # an inline process (the storage's span shape): the careful reader
-        pid = raw.processID
+    def of_id(self, pid: Any) -> int:
+        """The (service, host) codes of the process ``pid``, packed: ``service << 32 | host``."""
+        service, host = self.of(pid)
+        return service << 32 | host
+
+    def of(self, pid: Any) -> tuple[int, int]:
+        """The (service, host) codes of the process ``pid`` (None, "": no process)."""
         hit = self.resolved.get(pid)
         if hit is not None:
             return hit
@@ -274,51 +277,32 @@ def _batch_columns(spans: list[_Span], default: Any, processes: _Processes, ref_
     start, end = _times(spans)
     ref_ids.update(zip((raw.spanID for raw in spans), ids))
     interner = processes.interner
-    n = len(spans)
-    parents: list[str | None] = [None] * n
-    refs, kinds, statuses, services, hosts = [-1] * n, [0] * n, [0] * n, [0] * n, [0] * n
-    messages, names, attrs = [""] * n, [""] * n, [None] * n
+    if any(raw.tag or raw.process for raw in spans):
+        raise Fallback  # the storage's "tags as fields" map or inline process: the careful reader
+    parents, refs = _parents(spans, raw_traces, trace_ids, ref_ids)
+    tags = [_tags(raw.tags) if raw.tags else _NO_TAGS for raw in spans]
+    kinds = bulk.codes([t.get("span.kind") for t in tags], _kind_code)
+    statuses = _statuses(tags)
+    messages = [str(m) if m else "" for m in [t.get("otel.status_description") for t in tags]]
+    where = bulk.codes([raw.processID for raw in spans], processes.of_id)  # (service, host) codes, packed
+    services, hosts = [w >> 32 for w in where], [w & 0xFFFFFFFF for w in where]
+    names = [raw.operationName or "" for raw in spans]
+    if set(map(type, names)) != {str}:
+        raise Fallback
+    intern = interner.name
+    names = [intern(name) for name in names]
     events: dict[int, list[Any]] = {}
-    unset, error, intern = STATUS_CODE[StatusCode.UNSET], STATUS_CODE[_ERROR], interner.name
-    for row, raw in enumerate(spans):
-        if raw.tag or raw.process:
-            raise Fallback  # the storage's "tags as fields" map or inline process: the careful reader
-        references = raw.references
-        if references and len(references) == 1 and raw.parentSpanID is None:
-            ref = references[0]  # the usual case: one reference, into this trace, to a span of it
-            code = _PARENT_CODES.get(ref.refType) if type(ref.refType) is str else None
-            parent = ref_ids.get(ref.spanID) if type(ref.spanID) is str else None
-            if code is not None and parent is not None and (not ref.traceID or ref.traceID == raw_traces[row]):
-                parents[row], refs[row] = parent, code
-                references = None
-        if references or raw.parentSpanID is not None:
-            parents[row], refs[row] = _parent(raw, raw_traces[row], trace_ids[row], ref_ids)
-        tags = _tags(raw.tags) if raw.tags else _NO_TAGS
-        kinds[row] = KIND_CODE[parse_kind(tags.get("span.kind"), "tags.span.kind")]
-        status = unset
-        if "otel.status_code" in tags:
-            status = STATUS_CODE[parse_status(tags["otel.status_code"], "tags.otel.status_code")]
-        elif tags.get("error") in _ERROR_VALUES:
-            status = error
-        statuses[row] = status
-        message = tags.get("otel.status_description")
-        if message:
-            messages[row] = str(message)
-        services[row], hosts[row] = processes.of(raw)
-        name = raw.operationName or ""
-        if type(name) is not str:
-            raise Fallback
-        names[row] = intern(name)
-        if raw.logs:
-            found = _events(raw.logs)
-            if status == error:
-                events[row] = found
-        if raw.startTimeMillis is not None and \
-                to_int(_plain(raw.startTimeMillis), "startTimeMillis") != raw.startTime // 1000:
+    error = STATUS_CODE[_ERROR]
+    for row in [row for row, raw in enumerate(spans) if raw.logs]:
+        found = _events(spans[row].logs)
+        if statuses[row] == error:
+            events[row] = found
+    for row in [row for row, raw in enumerate(spans) if raw.startTimeMillis is not None]:
+        raw = spans[row]
+        if to_int(_plain(raw.startTimeMillis), "startTimeMillis") != raw.startTime // 1000:
             raise Fallback  # warned about by the careful reader
-        if tags:
-            kept = {k: v for k, v in tags.items() if k in ANALYSIS_KEYS}
-            attrs[row] = kept or None
+    attrs = [None if not t or t.keys().isdisjoint(ANALYSIS_KEYS) else
+             {k: v for k, v in t.items() if k in ANALYSIS_KEYS} for t in tags]
     if any(map(operator.eq, parents, ids)):
         raise Fallback  # its own parent
     parents = [None if p is None else ref_ids.get(p, p) for p in parents]  # the span's own id string
@@ -327,6 +311,49 @@ def _batch_columns(spans: list[_Span], default: Any, processes: _Processes, ref_
 
 
 _NO_TAGS: dict[str, Any] = {}  # read only
+_MISSING = object()
+
+
+def _kind_code(value: Any) -> int:
+    return KIND_CODE[parse_kind(value, "tags.span.kind")]
+
+
+def _status_code(value: Any) -> int:
+    return STATUS_CODE[parse_status(value, "tags.otel.status_code")]
+
+
+def _statuses(tags: list[dict[str, Any]]) -> list[int]:
+    """Status codes: ``otel.status_code``, else ERROR for a true ``error`` tag (:func:`.jaeger._build`)."""
+    error, unset = STATUS_CODE[_ERROR], STATUS_CODE[StatusCode.UNSET]
+    flagged = [error if t.get("error") in _ERROR_VALUES else unset for t in tags]
+    given = [t.get("otel.status_code", _MISSING) for t in tags]
+    if given.count(_MISSING) == len(given):
+        return flagged
+    rows = [row for row, value in enumerate(given) if value is not _MISSING]
+    for row, code in zip(rows, bulk.codes([given[row] for row in rows], _status_code)):
+        flagged[row] = code
+    return flagged
+
+
+def _parents(spans: list[_Span], raw_traces: list[Any], trace_ids: list[str],
+             ref_ids: dict[Any, str]) -> tuple[list[str | None], list[int]]:
+    """Each span's parent and ref-type code (:func:`_parent`, with the usual case inline: one
+    reference, into this trace, to a span of it)."""
+    n = len(spans)
+    parents: list[str | None] = [None] * n
+    refs = [-1] * n
+    for row, raw in enumerate(spans):
+        references = raw.references
+        if references and len(references) == 1 and raw.parentSpanID is None:
+            ref = references[0]
+            code = _PARENT_CODES.get(ref.refType) if type(ref.refType) is str else None
+            parent = ref_ids.get(ref.spanID) if type(ref.spanID) is str else None
+            if code is not None and parent is not None and (not ref.traceID or ref.traceID == raw_traces[row]):
+                parents[row], refs[row] = parent, code
+                continue
+        if references or raw.parentSpanID is not None:
+            parents[row], refs[row] = _parent(raw, raw_traces[row], trace_ids[row], ref_ids)
+    return parents, refs
 
 
 def _columns(data: Any, interner: Interner) -> Columns:
