@@ -188,6 +188,6 @@ def bulk_stages(path: Path, result: dict) -> None:
     result["bulk_ingest_s"] = round(total, 2)
     result["bulk_spans_per_s"] = summary.counts.spans / total
     result["bulk_split_s"] = {k: round(getattr(summary, k), 2) for k in
-                              ("csv_seconds", "stop_seconds", "import_seconds", "restart_seconds", "schema_seconds",
-                               "rollup_seconds")}
+                              ("csv_seconds", "stop_seconds", "import_seconds", "restart_seconds", "schema_seconds")}
+    result["bulk_rollup_cells"] = summary.counts.rollup_cells
     result["bulk_vs_bare_import"] = round(total / result["bare_admin_import_s"], 2)

@@ -7,10 +7,13 @@ the CSV files are written, so nothing can write in between and the stop costs
 no time of its own; run ``neo4j-admin database import full
 --overwrite-destination``; start the server again (on the ports and memory its
 ``neo4j.conf`` records); create the schema (constraints, indexes, wait until
-online); set the few values CSV cannot carry (fix-ups); with ``annotate``, run
-the annotate recipe on the loaded traces; rebuild the per-minute rollups; and
-only then stop the server again if it was not running before, so every step
-that needs Neo4j runs while it is up.  If the import fails, an empty database
+online); set the few values CSV cannot carry (fix-ups, and the rollups' empty
+sketch lists); with ``annotate``, run the annotate recipe on the loaded
+traces; and only then stop the server again if it was not running before, so
+every step that needs Neo4j runs while it is up.  The per-minute rollups are in the import itself: the CSV writer sums each
+written trace's contribution (:class:`graphtrace.jobs.rollups.RollupSum`) and
+writes the ``Rollup`` nodes and the ``Trace.rollup`` marks
+(:mod:`graphtrace.store.bulk.rollups`), so nothing reads the spans back.  If the import fails, an empty database
 is imported in its place, so the database is left empty and usable.
 
 >>> from graphtrace.store.connection import Neo4jSettings
@@ -37,12 +40,14 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graphtrace import localdb
 from graphtrace.errors import GraphtraceError, ServerError, StoreError
+from graphtrace.jobs.rollups import RollupSum
 from graphtrace.localdb.config import configured_options
 from graphtrace.model import Trace
 from graphtrace.store.bulk.csvfiles import ARRAY_DELIMITER
 from graphtrace.store.bulk.write import CsvCounts, write_csvs
 from graphtrace.store.connection import Neo4jSettings, connect, is_loopback_uri
 from graphtrace.store.queries import ANY_NODE, FIXUP_QUERIES
+from graphtrace.store.rollups import fill_empty_sketches
 from graphtrace.store.schema import init_schema
 
 Say = Callable[[str], None]
@@ -61,9 +66,12 @@ class BulkSummary:
     restart_seconds: float = 0.0
     schema_seconds: float = 0.0
     annotate_seconds: float = 0.0
-    rollup_seconds: float = 0.0
     annotated: str = ""  # what annotate did (a sentence), "" when not asked
-    rolled_up: int = 0  # traces in the rebuilt rollups
+
+    @property
+    def rolled_up(self) -> int:
+        """Traces whose rollup contribution the import loaded (marked ``Trace.rollup``)."""
+        return self.counts.rolled_up
 
     @property
     def total_seconds(self) -> float:
@@ -154,27 +162,22 @@ def _apply_fixups(settings: Neo4jSettings, counts: CsvCounts) -> None:
 
 @dataclass
 class _After:
-    """What runs once the server is up again: annotate (when asked), rollups, and the progress sink."""
+    """What runs once the server is up again (annotate, when asked), and the progress sink."""
 
     annotate: bool = False
-    rollups: bool = True
     progress: Progress | None = None
 
 
 def _maintain(settings: Neo4jSettings, summary: BulkSummary, after: _After) -> None:
-    """Annotate the loaded traces (when asked) and rebuild the rollups, while the server is up."""
+    """Annotate the loaded traces (when asked), while the server is up."""
     from graphtrace.jobs.load import annotate_note
-    from graphtrace.jobs.rollups import rebuild_rollups
 
+    if not (after.annotate and summary.counts.trace_ids):
+        return
     with connect(settings) as driver:
-        if after.annotate and summary.counts.trace_ids:
-            started = time.perf_counter()
-            summary.annotated = annotate_note(driver, summary.counts.trace_ids, settings.database, after.progress)
-            summary.annotate_seconds = time.perf_counter() - started
-        if after.rollups:
-            started = time.perf_counter()
-            summary.rolled_up = rebuild_rollups(driver, database=settings.database, progress=after.progress)
-            summary.rollup_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        summary.annotated = annotate_note(driver, summary.counts.trace_ids, settings.database, after.progress)
+        summary.annotate_seconds = time.perf_counter() - started
 
 
 def _finish(layout: localdb.Layout, options: localdb.ServerOptions, settings: Neo4jSettings,
@@ -188,6 +191,8 @@ def _finish(layout: localdb.Layout, options: localdb.ServerOptions, settings: Ne
     try:
         with connect(settings) as driver:
             init_schema(driver, database=settings.database)
+            if summary.counts.rollup_cells:
+                fill_empty_sketches(driver, database=settings.database)
         _apply_fixups(settings, summary.counts)
         summary.schema_seconds = time.perf_counter() - started
         if after is not None:
@@ -257,12 +262,14 @@ def bulk_ingest(traces: Iterable[Trace], settings: Neo4jSettings, *, home: str |
     Refuses (``StoreError``) when ``settings`` is not the local server of ``home`` or its
     database holds any node.  Skipped traces are in ``summary.counts.skipped``.  ``workers``
     and ``reread`` (a picklable way to read the same traces again) go to :func:`write_csvs`.
-    ``annotate`` runs the annotate recipe on the loaded traces and ``rollups`` rebuilds the
-    per-minute rollups, both before a server that was stopped is stopped again.
+    ``annotate`` runs the annotate recipe on the loaded traces (before a server that was stopped
+    is stopped again); ``rollups`` puts the per-minute rollups of the loaded traces into the
+    import (``False``: no ``Rollup`` node, no trace marked; ``jobs.rollups.repair_rollups`` adds
+    them later).
     ``on_progress`` gets a sentence per step; ``progress`` follows the progress convention.
     """
     say = on_progress or (lambda message: None)
-    after = _After(annotate=annotate, rollups=rollups, progress=progress)
+    after = _After(annotate=annotate, progress=progress)
     layout = home if isinstance(home, localdb.Layout) else localdb.Layout.for_home(home)
     options = _check_target(layout, settings)
     was_running = localdb.status(layout).running
@@ -280,7 +287,8 @@ def bulk_ingest(traces: Iterable[Trace], settings: Neo4jSettings, *, home: str |
             f"{directory}" + (f" ({workers} processes)" if parallel else ""))
         stopper = _Stopper(layout)
         _phase(after, "writing CSV files", None)
-        counts = write_csvs(traces, directory, strict=strict, workers=workers, reread=reread)
+        counts = write_csvs(traces, directory, strict=strict, workers=workers, reread=reread,
+                            rollups=RollupSum() if rollups else None)
         summary = BulkSummary(counts=counts, database=settings.database, csv_seconds=counts.seconds)
         summary.stop_seconds = stopper.wait()
         if counts.traces == 0:

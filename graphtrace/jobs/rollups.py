@@ -182,11 +182,44 @@ def _add_unrolled(driver: neo4j.Driver, *, database: str, progress: Progress | N
 
 
 def rebuild_rollups(driver: neo4j.Driver, *, database: str, progress: Progress | None = None) -> int:
-    """Delete every rollup and recompute them from the stored spans (after ``ingest --bulk``, which
-    writes the store without this step); returns the traces rolled up."""
+    """Delete every rollup and recompute them from the stored spans (the repair tool: ``ingest --bulk``
+    puts the rollups into the import itself, :class:`RollupSum`); returns the traces rolled up."""
     init_schema(driver, database=database)
     clear_rollups(driver, database=database)
     return _add_unrolled(driver, database=database, progress=progress)
+
+
+class RollupSum:
+    """The rollup tally of ``ingest --bulk`` (``store.bulk.rollups.RollupTally``): the CSV writer
+    measures each whole trace it writes (:func:`~graphtrace.analysis.rollup.contribution`), sums the
+    parts of the written ones, and the import loads the cells, so no rebuild reads the spans back.
+
+    >>> from graphtrace.model import Span
+    >>> tally = RollupSum()
+    >>> tally.add(tally.measure(Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=0, end_ns=5)])))
+    >>> sorted((r["kind"], r["n"], r["sum_ns"]) for r in tally.rows())
+    [('cp_op', 1, 5), ('cp_svc', 1, 5), ('op', 1, 5), ('service', 1, 5)]
+    """
+
+    def __init__(self) -> None:
+        self.cells: dict[Key, Cell] = {}
+
+    def measure(self, trace: Trace) -> dict[Key, Cell] | None:
+        """The trace's contribution; None when it has none (a parent cycle: the trace stays unmarked,
+        as a trace the driver path cannot roll up)."""
+        try:
+            return contribution(trace)
+        except GraphtraceError:
+            return None
+
+    def add(self, part: dict[Key, Cell]) -> None:
+        add_cells(self.cells, part)
+
+    def merge(self, other: RollupSum) -> None:
+        add_cells(self.cells, other.cells)
+
+    def rows(self) -> list[dict]:
+        return store_rows(self.cells)
 
 
 def ingest_rolled_up(driver: neo4j.Driver, traces: Iterable[Trace], *, database: str, **options: Any) -> Any:

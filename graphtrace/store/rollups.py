@@ -67,6 +67,12 @@ UNMARK = "UNWIND $trace_ids AS id MATCH (t:Trace {trace_id: id}) REMOVE t.rollup
 CLEAR_ROLLUPS = "MATCH (r:Rollup) CALL (r) { DELETE r } IN TRANSACTIONS OF 5000 ROWS"
 CLEAR_MARKS = ("MATCH (t:Trace) WHERE t.rollup IS NOT NULL "
                "CALL (t) { REMOVE t.rollup } IN TRANSACTIONS OF 5000 ROWS")
+# neo4j-admin cannot import an empty array (an empty field is no property at all): ``ingest --bulk``
+# leaves the empty sketches out of its CSV files and this sets them to the empty lists APPLY_DELTA stores.
+EMPTY_SKETCHES = ("MATCH (r:Rollup) WHERE r.keys IS NULL OR r.counts IS NULL OR r.gkeys IS NULL OR r.gcounts IS NULL "
+                  "CALL (r) { SET r.keys = coalesce(r.keys, []), r.counts = coalesce(r.counts, []), "
+                  "r.gkeys = coalesce(r.gkeys, []), r.gcounts = coalesce(r.gcounts, []) } "
+                  "IN TRANSACTIONS OF 5000 ROWS")
 NOT_ROLLED_UP = "MATCH (t:Trace) WHERE t.rollup IS NULL RETURN count(t) AS n"
 UNROLLED_IDS = "MATCH (t:Trace) WHERE t.rollup IS NULL RETURN t.trace_id AS id ORDER BY id"
 
@@ -127,6 +133,15 @@ def clear_rollups(driver: Driver, *, database: str) -> None:
         for query in (CLEAR_ROLLUPS, CLEAR_MARKS):
             with driver.session(database=database) as session:
                 session.run(query).consume()
+    except (Neo4jError, DriverError, OSError) as exc:
+        raise _fail(exc, database) from exc
+
+
+def fill_empty_sketches(driver: Driver, *, database: str) -> None:
+    """Give every rollup cell imported without a sketch list its empty list (after ``ingest --bulk``)."""
+    try:
+        with driver.session(database=database) as session:
+            session.run(EMPTY_SKETCHES).consume()
     except (Neo4jError, DriverError, OSError) as exc:
         raise _fail(exc, database) from exc
 

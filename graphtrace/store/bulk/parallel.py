@@ -20,6 +20,7 @@ handles) and their spill files removed.
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
 import pickle
 import traceback
@@ -30,6 +31,7 @@ from typing import Any
 
 from graphtrace.errors import GraphtraceError, StoreError
 from graphtrace.model import Trace
+from graphtrace.store.bulk.rollups import RollupTally
 from graphtrace.store.bulk.shard import ShardResult, ShardWriter
 
 Reread = Callable[[], Iterable[Trace]]
@@ -62,11 +64,12 @@ def _portable(exc: BaseException, shard: int) -> BaseException:
         return RuntimeError(f"the CSV writer process of shard {shard} failed:\n{text}")
 
 
-def _child(conn: Connection, reread: Reread, directory: Path, shard: int, shards: int, strict: bool) -> None:
+def _child(conn: Connection, reread: Reread, directory: Path, shard: int, shards: int, strict: bool,
+           rollups: RollupTally | None = None) -> None:
     """A child process: read, send the link targets found, get them all back, write, send the result."""
     writer = None
     try:
-        writer = ShardWriter(part_directory(directory, shard), shard, shards, strict=strict)
+        writer = ShardWriter(part_directory(directory, shard), shard, shards, strict=strict, rollups=rollups)
         conn.send(("ok", writer.read(reread())))
         exists = conn.recv()
         conn.send(("ok", writer.write(exists)))
@@ -90,19 +93,20 @@ def _receive(conn: Connection, shard: int) -> Any:
 
 
 def run_shards(traces: Iterable[Trace], reread: Reread, directory: Path, shards: int,
-               strict: bool) -> list[ShardResult]:
-    """Write ``shards`` shards, shard 0 here from ``traces``, the others in child processes."""
+               strict: bool, rollups: RollupTally | None = None) -> list[ShardResult]:
+    """Write ``shards`` shards, shard 0 here from ``traces``, the others in child processes
+    (each shard with its own copy of the empty tally ``rollups``, when given)."""
     ctx = multiprocessing.get_context("spawn")
     children: list[tuple[Any, Connection]] = []
     try:
         for shard in range(1, shards):
             mine, theirs = ctx.Pipe()
-            proc = ctx.Process(target=_child, args=(theirs, reread, directory, shard, shards, strict),
+            proc = ctx.Process(target=_child, args=(theirs, reread, directory, shard, shards, strict, rollups),
                                name=f"graphtrace-csv-{shard}", daemon=True)
             proc.start()
             theirs.close()
             children.append((proc, mine))
-        own = ShardWriter(part_directory(directory, 0), 0, shards, strict=strict)
+        own = ShardWriter(part_directory(directory, 0), 0, shards, strict=strict, rollups=copy.deepcopy(rollups))
         try:
             exists = own.read(traces)
             for shard, (_, conn) in enumerate(children, start=1):

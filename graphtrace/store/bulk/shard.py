@@ -22,15 +22,16 @@ from typing import Any
 from graphtrace.errors import InputError
 from graphtrace.model import Diagnostic, Trace, shard_of
 from graphtrace.store.bulk.csvfiles import CsvSet, encode
+from graphtrace.store.bulk.rollups import MARK_PROPERTY, RollupTally
 from graphtrace.store.bulk.rows import PENDING, SPAN, TRACE, Spill, merge_pieces, node_id, trace_graph
 from graphtrace.store.rows import prepare
 
 Fixup = tuple[str, dict[str, str], dict[str, Any]]  # (label, key properties, properties to set)
 
 
-def _build(spill: Spill, trace_id: str, exists: set[tuple[str, str]],
-           on_skip: Callable[[InputError, int], None] = lambda exc, at: None) -> dict[str, Any]:
-    """The graph of one trace id (its pieces merged); ``InputError`` when it cannot be stored.
+def _merged(spill: Spill, trace_id: str,
+            on_skip: Callable[[InputError, int], None] = lambda exc, at: None) -> Trace:
+    """The one trace of a trace id, its pieces merged.
 
     Of several pieces, one that ``prepare`` refuses is dropped (and noted in ``skipped``), as
     the driver path skips that piece alone and keeps the others (``on_skip`` hears of it, with
@@ -47,7 +48,12 @@ def _build(spill: Spill, trace_id: str, exists: set[tuple[str, str]],
             except InputError as exc:
                 on_skip(exc, position)
         pieces = kept or pieces
-    return trace_graph(merge_pieces(pieces), exists)
+    return merge_pieces(pieces)
+
+
+def _build(spill: Spill, trace_id: str, exists: set[tuple[str, str]]) -> dict[str, Any]:
+    """The graph of one trace id (its pieces merged); ``InputError`` when it cannot be stored."""
+    return trace_graph(_merged(spill, trace_id), exists)
 
 
 def _link_targets(spill: Spill) -> set[tuple[str, str]]:
@@ -101,16 +107,19 @@ class ShardResult:
     services: set[str] = field(default_factory=set)
     csvs: CsvSet | None = None
     error: tuple[int, InputError] | None = None  # with ``strict``: the refusal of lowest position
+    rollups: RollupTally | None = None  # the shard's tally: the parts of the traces it wrote
+    rolled_up: int = 0  # traces marked ``Trace.rollup``
 
 
 class ShardWriter:
     """Writes the traces of shard ``shard`` of ``shards`` into CSV files under ``directory``."""
 
-    def __init__(self, directory: Path, shard: int = 0, shards: int = 1, *, strict: bool = False) -> None:
+    def __init__(self, directory: Path, shard: int = 0, shards: int = 1, *, strict: bool = False,
+                 rollups: RollupTally | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.shard, self.shards, self.strict = shard, shards, strict
         self.spill = Spill(directory / "stream.pickle")
-        self.result = ShardResult(csvs=CsvSet(directory))
+        self.result = ShardResult(csvs=CsvSet(directory), rollups=rollups)
         self._closed = False
 
     def _mine(self, trace_id: str) -> bool:
@@ -146,19 +155,31 @@ class ShardWriter:
             record=exc.record or f"trace {trace_id}", field=exc.field, message=exc.message)))
 
     def _trace(self, trace_id: str, position: int, exists: set[tuple[str, str]]) -> None:
-        """Write one trace id (first piece at stream position ``position``), or note why it is refused."""
+        """Write one trace id (first piece at stream position ``position``), or note why it is refused.
+
+        With a rollup tally, the trace's part is measured once its graph is built and counted
+        once all its rows are written (the trace is then marked ``Trace.rollup``)."""
         result, csvs = self.result, self.result.csvs
         assert csvs is not None
         fixups: list[Fixup] = []
         rels: dict[str, int] = {}
+        tally, part = result.rollups, None
         try:
-            graph = _build(self.spill, trace_id, exists, lambda exc, at: self._refuse(exc, trace_id, at))
+            trace = _merged(self.spill, trace_id, lambda exc, at: self._refuse(exc, trace_id, at))
+            graph = trace_graph(trace, exists)
+            if tally is not None:
+                part = tally.measure(trace)
+                if part is not None:
+                    graph["trace"][MARK_PROPERTY] = True
             _write_graph(csvs, graph, fixups, rels)
         except InputError as exc:
             csvs.discard()
             self._refuse(exc, trace_id, position)
             return
         csvs.flush()
+        if tally is not None and part is not None:
+            tally.add(part)
+            result.rolled_up += 1
         for rel_type, n in rels.items():
             result.relationships[rel_type] = result.relationships.get(rel_type, 0) + n
         result.fixups.extend((position, f) for f in fixups)
