@@ -46,36 +46,37 @@ from graphtrace.readers.table_chunks import Columns, Interner, Origin, TableChun
 from graphtrace.spantable import ANALYSIS_KEYS, HOST_KEYS, KIND_CODE, REF_CODE, STATUS_CODE
 
 _Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
+_Float = Annotated[float, Meta(ge=-1.7976931348623157e308, le=1.7976931348623157e308)]  # finite
 _REF_TYPES = {t.value: t for t in RefType}
 _ERROR_VALUES = (True, "true", "True", "TRUE", 1, "1")
 _ERROR = StatusCode.ERROR
 _PARENT_CODES = {"CHILD_OF": REF_CODE[RefType.CHILD_OF], "FOLLOWS_FROM": REF_CODE[RefType.FOLLOWS_FROM]}
 
 
-class _Tag(Struct, gc=False):
+class _Tag(Struct, gc=False, forbid_unknown_fields=True):
     key: str
     type: Any = None
     value: Any = None
 
 
-class _Log(Struct, gc=False):
+class _Log(Struct, gc=False, forbid_unknown_fields=True):
     timestamp: Any = None
     fields: list[_Tag] | None = None
 
 
-class _Ref(Struct, gc=False):
+class _Ref(Struct, gc=False, forbid_unknown_fields=True):
     spanID: Any = None
     refType: Any = None
     traceID: Any = None
 
 
-class _Process(Struct, gc=False):
+class _Process(Struct, gc=False, forbid_unknown_fields=True):
     serviceName: Any = None
     tags: list[_Tag] | None = None
     tag: Any = None
 
 
-class _Span(Struct, gc=False):
+class _Span(Struct, gc=False, forbid_unknown_fields=True):
     spanID: Any
     startTime: _Int
     duration: _Int
@@ -89,6 +90,13 @@ class _Span(Struct, gc=False):
     processID: Any = None
     process: Any = None
     startTimeMillis: Any = None
+    # read by nobody, typed so that every value is one orjson reads too (no number beyond a double)
+    flags: _Int | None = None
+    warnings: list[str] | None = None
+    depth: _Int | None = None
+    hasChildren: bool | None = None
+    relativeStartTime: _Int | _Float | None = None
+    childSpanIds: list[str] | None = None
 
 
 class _Trace(Struct, gc=False, forbid_unknown_fields=True):
@@ -149,6 +157,21 @@ def _tags(raw: list[_Tag] | None) -> dict[str, Any]:
 _CONVERTED = frozenset({"bool", "int64", "float64"})
 
 
+def _checked(traces: list[_Trace], *values: Any) -> list[_Trace]:
+    """``traces``, once every value msgspec took without looking (document fields, every process,
+    even one no span names) is one orjson reads the same way; Fallback otherwise."""
+    for value in values:
+        _plain(value)
+    for trace in traces:
+        _plain(trace.traceID if trace.traceID is not UNSET else None)
+        _plain(trace.warnings)
+        for process in (trace.processes or {}).values():
+            _plain(process.serviceName)
+            _plain(process.tag)
+            _tags(process.tags)
+    return traces
+
+
 def _traces(data: Any) -> list[_Trace]:
     """The trace objects of a clean document; Fallback for every other shape."""
     head = data.lstrip()[:1] if isinstance(data, (bytes, str)) else b""
@@ -157,14 +180,18 @@ def _traces(data: Any) -> list[_Trace]:
         first = traces[0] if traces else None  # detect_format looks at the first trace only
         if first is None or (first.traceID is UNSET and not first.spans):
             raise Fallback
-        return traces
+        return _checked(traces)
     top = _DOCUMENT.decode(data)
     if top.data is not UNSET and top.spans is UNSET and top.traceID is UNSET:
         if top.data is None:
             raise Fallback  # "no traces in this answer": the careful reader's message
-        return top.data if type(top.data) is list else [top.data]
+        if top.processes is not None:
+            raise Fallback  # processes beside "data": a shape Jaeger does not write
+        return _checked(top.data if type(top.data) is list else [top.data], top.warnings,
+                        top.total, top.limit, top.offset, top.errors)
     if top.data is UNSET and top.spans is not UNSET and (top.traceID is not UNSET or top.spans):
-        return [_Trace(spans=top.spans, traceID=top.traceID, processes=top.processes)]
+        return _checked([_Trace(spans=top.spans, traceID=top.traceID, processes=top.processes,
+                                warnings=top.warnings)], top.total, top.limit, top.offset, top.errors)
     raise Fallback
 
 

@@ -407,3 +407,27 @@ def test_huge_first_line_sniffed_as_the_text_rules_say(name, monkeypatch):
     fast = sniff.detect_layout(head, complete=complete)
     monkeypatch.setattr(sniff, "_huge_first_line", lambda head, complete: None)
     assert fast == sniff.detect_layout(head, complete=complete)
+
+
+@pytest.mark.parametrize("where", ["flags", "total", "process-tag", "unread-process", "log-field", "depth"])
+def test_a_number_beyond_a_double_anywhere_in_a_jaeger_document(tmp_path, where):
+    """orjson refuses 1e999 (read_traces skips the whole document as invalid JSON); msgspec skips
+    fields it does not read without looking, so the fast path must refuse it wherever it is."""
+    doc = json.loads(json.dumps(QUERY_API))
+    span = doc["data"][0]["spans"][0]
+    place = {"flags": lambda: span.update(flags="INF"), "total": lambda: doc.update(total="INF"),
+             "depth": lambda: span.update(depth="INF"),
+             "process-tag": lambda: doc["data"][0]["processes"]["p1"]["tags"].append(
+                 {"key": "k", "type": "float64", "value": "INF"}),
+             "unread-process": lambda: doc["data"][0]["processes"].update(p9={"serviceName": "INF"}),
+             "log-field": lambda: doc["data"][0]["spans"][1]["logs"][0]["fields"].append(
+                 {"key": "k", "type": "float64", "value": "INF"})}
+    place[where]()
+    path = tmp_path / "inf.json"
+    path.write_text(json.dumps(doc).replace('"INF"', "1e999"))
+    tables, _, skipped, _, _ = assert_same([path])
+    assert tables == [] and "invalid JSON" in skipped[0].message
+    span_doc = json.dumps(doc).replace('"INF"', "1")
+    path.write_text(span_doc)
+    tables, *_ = assert_same([path])
+    assert len(tables) == 1
