@@ -3,7 +3,8 @@
 :func:`analysed_reports` analyses a stream of traces, recording the traces whose
 analysis fails.  :class:`ParallelAnalysis` does the same work in ``jobs``
 forked worker processes: worker ``k`` reads *every* record of the input with
-``read_traces(..., shard=(k, jobs))``, keeps the traces of its shard, analyses
+``read_traces(..., shard=(k, jobs))`` (or the reader given, e.g. :func:`read_items`), keeps the traces
+of its shard, analyses
 and renders them (with the caller's ``render``), and sends the texts back with
 their tags; the parent merges the workers' streams by tag, which gives the
 reports in exactly the order one process gives them.  Reading is repeated in
