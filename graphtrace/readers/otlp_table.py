@@ -1,11 +1,11 @@
 """The table fast path for OTLP JSON: clean records straight into columns (no ``Span`` objects).
 
-The same msgspec structs and the same clean-record rules as :mod:`.otlp_fast` (every check,
-every :class:`~graphtrace.readers.otlp_fast.Fallback`, in the same places), so a record is
-taken here exactly when :func:`~graphtrace.readers.otlp_fast.fast_items` takes it; instead of
-a ``Span`` per span it appends the span's columns (:class:`~.table_chunks.Columns`): ids as
-the careful reader normalises them, only the attribute keys the analysis reads, and the
-events of ERROR spans.  ``tests/readers/test_read_tables.py`` checks the tables equal
+The same msgspec structs and the same clean-record rules as :mod:`.otlp_fast` (its checks,
+made column by column with :mod:`.bulk`; a record is refused -- None -- at most where
+:func:`~graphtrace.readers.otlp_fast.fast_items` refuses it, and a refused record still goes to
+``fast_items``, then the careful reader).  Instead of a ``Span`` per span it appends the spans'
+columns (:class:`~.table_chunks.Columns`), a batch of spans at a time: ids as the careful reader
+normalises them, only the attribute keys the analysis reads, and the events of ERROR spans.  ``tests/readers/test_read_tables.py`` checks the tables equal
 ``from_trace`` of the spans ``read_traces`` makes, record by record.
 
 >>> from graphtrace.readers.table_chunks import Interner
@@ -28,15 +28,14 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Raw, Struct, UnsetType
 
-from graphtrace.model import StatusCode
+from graphtrace.model import RefType, StatusCode
 from graphtrace.readers.build import _KINDS, _STATUSES, parse_kind, parse_status
 from graphtrace.readers.otlp_fast import (_TRACE_IDS, _ZERO_SPAN_ID, Fallback, _AnyValue, _Resource,
                                           _events, _groups, _links, _scope_attrs, _Span, _value, attributes,
-                                          clean_id, safe)
+                                          safe)
 from graphtrace.readers import bulk
 from graphtrace.readers.table_chunks import Columns, Interner, Origin, TableChunk
 from graphtrace.spantable import ANALYSIS_KEYS, HOST_KEYS, KIND_CODE, REF_CODE, STATUS_CODE
-from graphtrace.model import RefType
 
 _CHILD_OF = REF_CODE[RefType.CHILD_OF]
 _ERROR = StatusCode.ERROR
