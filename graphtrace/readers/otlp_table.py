@@ -1,9 +1,9 @@
 """The table fast path for OTLP JSON: clean records straight into columns (no ``Span`` objects).
 
 The same msgspec structs and the same clean-record rules as :mod:`.otlp_fast` (its checks,
-made column by column with :mod:`.bulk`; a record is refused -- None -- at most where
-:func:`~graphtrace.readers.otlp_fast.fast_items` refuses it, and a refused record still goes to
-``fast_items``, then the careful reader).  Instead of a ``Span`` per span it appends the spans'
+made column by column with :mod:`.bulk`): a record is taken only when
+:func:`~graphtrace.readers.otlp_fast.fast_items` would take it (a few more are refused, e.g. a
+kind written as a float; a refused record goes to ``fast_items``, then the careful reader).  Instead of a ``Span`` per span it appends the spans'
 columns (:class:`~.table_chunks.Columns`), a batch of spans at a time: ids as the careful reader
 normalises them, only the attribute keys the analysis reads, and the events of ERROR spans.  ``tests/readers/test_read_tables.py`` checks the tables equal
 ``from_trace`` of the spans ``read_traces`` makes, record by record.
