@@ -431,3 +431,29 @@ def test_a_number_beyond_a_double_anywhere_in_a_jaeger_document(tmp_path, where)
     path.write_text(span_doc)
     tables, *_ = assert_same([path])
     assert len(tables) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+@settings(max_examples=200, deadline=None)
+@given(otlp_records(), jaeger_docs())
+def test_fast_paths_take_only_clean_records(otlp_doc, jaeger_doc):
+    """A record the table path takes is one the span path reads without a word: OTLP, one
+    ``fast_items`` takes too; Jaeger, one the careful reader reads into drafts only, with no
+    warning or skip, and as many spans as the table path made."""
+    from graphtrace.readers.context import ReadContext
+    from graphtrace.readers.jaeger_dedupe import JaegerSpan
+    from graphtrace.readers.jaeger_fast import jaeger_chunks
+    from graphtrace.readers.otlp_table import otlp_chunks
+    from graphtrace.readers.table_chunks import Interner
+    data = json.dumps(otlp_doc).encode()
+    chunks = otlp_chunks(data, "f", None, Interner())
+    if chunks is not None:
+        batch = fast_items(data, "f", None)
+        assert batch is not None and len(batch.spans) == sum(c.n for c in chunks)
+    data = json.dumps(jaeger_doc).encode()
+    chunks = jaeger_chunks(data, "f", None, Interner())
+    if chunks is not None:
+        ctx = ReadContext()
+        items = list(jaeger.read_document(json.loads(data), "f", None, ctx))
+        assert all(type(i) is JaegerSpan for i in items) and not ctx.warnings and not ctx.skipped
+        assert len(items) == sum(c.n for c in chunks)
