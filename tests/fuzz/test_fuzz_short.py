@@ -77,12 +77,15 @@ def test_the_harness_reports_an_escaped_exception(monkeypatch: pytest.MonkeyPatc
 
 def test_the_harness_reports_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     import graphtrace.analysis.analyze as analyze
+    import graphtrace.analysis.table.analyze as table_analyze
 
     def slow(trace):  # noqa: ANN001, ANN202
         while True:
             time.sleep(0.01)
 
+    # analyze runs the columnar engine (the dict engine for times past 2^62): make both hang
     monkeypatch.setattr(analyze, "analyze_trace", slow)
+    monkeypatch.setattr(table_analyze, "analyze_table", slow)
     case = make_case(0)
     case.files = {"input.json": (make_case.__globals__["ROOT"] / "examples" / "otel-demo-add-to-cart.json")
                   .read_bytes()}
