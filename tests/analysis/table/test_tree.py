@@ -53,3 +53,20 @@ def test_ids_with_nul_characters_sort_as_python_sorts_them() -> None:
                                        for i in ("a\x01", "a\x00", "a")])
     t = table_tree(from_trace(trace))
     assert [t.table.span_id[i] for i in t.roots] == ["a", "a\x00", "a\x01"]
+
+
+@pytest.mark.parametrize("tied_runs", [0, 3, 40])
+def test_sort_order_with_no_few_and_many_ties_is_pythons_tuple_order(tied_runs: int) -> None:
+    from graphtrace.analysis.table.tree import sort_order
+
+    # 100 spans on distinct intervals; the first `tied_runs` runs of 2-3 spans share one interval
+    # (ids in reverse input order, so a stable sort on (start, end) alone would be wrong)
+    spans, k = [], 0
+    for run in range(100):
+        size = 2 + run % 2 if run < tied_runs else 1
+        for j in range(size):
+            spans.append(Span(trace_id="t", span_id=f"s{999 - k:03d}", start_ns=run * 10, end_ns=run * 10 + 5))
+            k += 1
+    table = from_trace(Trace(trace_id="t", spans=spans))
+    expected = sorted(range(len(spans)), key=lambda i: (spans[i].start_ns, spans[i].end_ns, spans[i].span_id))
+    assert sort_order(table).tolist() == expected
