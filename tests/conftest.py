@@ -30,7 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from graphtrace.store.connection import is_loopback_uri
+from graphtrace import localdb
+from graphtrace.errors import ServerError
+from graphtrace.localdb.config import configured_options
+from graphtrace.store.connection import Neo4jSettings, connect, is_loopback_uri
 from tests.helpers import free_port
 
 NEO4J_FIXTURES = {"neo4j_target", "neo4j_settings", "neo4j_driver", "clean_db"}
@@ -188,11 +191,49 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def java_and_maven() -> None:
     """Java >= 17 and Maven, which the local Neo4j needs: skip without them, fail when Neo4j is required."""
-    from graphtrace import localdb
-    from graphtrace.errors import ServerError
-
     try:
         localdb.find_java()
         localdb.find_maven()
     except ServerError as exc:
         _unavailable(str(exc))
+
+
+# The bulk path (ingest --bulk) stops and restarts its server: a Neo4j of its own, one per test session,
+# shared by every bulk test (tests/store/test_bulk*.py, tests/recipes/test_inferred_bulk.py).
+
+@pytest.fixture(scope="session")
+def bulk_home(tmp_path_factory):
+    """A private local Neo4j (the bulk path stops and restarts it); stopped at the end."""
+    try:
+        localdb.find_java()
+        localdb.find_maven()
+    except ServerError as exc:
+        _unavailable(str(exc))
+    home = tmp_path_factory.mktemp("gt-bulk-home")
+    bolt, http = free_port(), free_port()
+    while http == bolt:
+        http = free_port()
+    try:
+        localdb.start(home, localdb.ServerOptions(bolt_port=bolt, http_port=http, heap="1g", pagecache="128m"),
+                      mode="java")
+    except ServerError as exc:
+        localdb.stop(home, timeout=30)
+        _unavailable(f"local Neo4j for the bulk tests: {exc}")
+    yield home
+    localdb.stop(home, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def bulk_settings(bulk_home) -> Neo4jSettings:
+    uri, user, password = localdb.local_settings(bulk_home)
+    return Neo4jSettings(uri=uri, user=user, password=password)
+
+
+@pytest.fixture
+def empty_db(bulk_home, bulk_settings):
+    """The private server, running, with no node (schema kept)."""
+    if not localdb.status(bulk_home).running:
+        localdb.start(bulk_home, configured_options(localdb.Layout.for_home(bulk_home)), mode="java")
+    with connect(bulk_settings) as driver:
+        wipe(driver, bulk_settings.database)
+    return bulk_settings

@@ -3,10 +3,10 @@
 :func:`init_schema` is idempotent (``IF NOT EXISTS``) and must run before the
 first ingest, so every ``MERGE`` on a key is an index seek.  The constraints
 are Community-edition ones: ``Trace.trace_id`` unique, ``Span(trace_id,
-span_id)`` composite unique, ``Service.name`` unique.
+span_id)`` composite unique, ``Service.name`` unique, ``Rollup.rkey`` unique (the rollups).
 
 >>> sorted(EXPECTED_CONSTRAINTS)
-['service_name', 'span_key', 'trace_id']
+['rollup_key', 'service_name', 'span_key', 'trace_id']
 >>> "remote_call_operation" in EXPECTED_INDEXES
 True
 """

@@ -18,7 +18,6 @@ from graphtrace.store.connection import connect
 from graphtrace.store.ingest import ingest
 from graphtrace.store.schema import init_schema
 from tests.conftest import wipe
-from tests.store.conftest import bulk_home, bulk_settings, empty_db  # noqa: F401 -- fixtures
 from tests.store.test_bulk import dump
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "readers"
