@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported on first use of TraceTree.graph: the analyses never need it
+    import networkx as nx
 
 from graphtrace.errors import InputError
 from graphtrace.model import Span, Trace
@@ -60,6 +61,8 @@ class TraceTree:
     def graph(self) -> nx.DiGraph:
         """The networkx DiGraph of the tree (built once, on first use)."""
         if self._graph is None:
+            import networkx as nx
+
             graph = nx.DiGraph()
             graph.add_nodes_from((sid, {"span": span}) for sid, span in self.spans.items())
             spans = self.spans

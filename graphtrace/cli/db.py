@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import orjson
 import typer
 
-from graphtrace import localdb
 from graphtrace.cli.app import db_app
 from graphtrace.cli.common import OutputOption, TextFormat, console, emit, err_console, format_option
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
 from graphtrace.errors import StoreError
-from graphtrace.store.connection import Neo4jSettings, connect
+
+if TYPE_CHECKING:  # the driver and localdb are imported by the commands that use them: every other
+    # command starts without them
+    from graphtrace import localdb
+    from graphtrace.store.connection import Neo4jSettings
 
 StatusFormatOption = format_option(TextFormat, "Output format: text, or JSON (the same facts, credentials as a path).")
 
@@ -23,6 +26,8 @@ def _progress(message: str) -> None:
 
 
 def _status_rows(st: localdb.ServerStatus) -> list[tuple[str, str]]:
+    from graphtrace import localdb
+
     state = "running" if st.running else "not running"
     pid = f" (pid {st.pid})" if st.pid else ""
     mode = f", {st.mode}" if st.mode and st.running else ""
@@ -48,6 +53,8 @@ def _print_status(st: localdb.ServerStatus) -> None:
 
 def _contents(settings: Neo4jSettings) -> str:
     """'N traces, N spans, N services' read from the server, or why not."""
+    from graphtrace.store.connection import connect
+
     try:
         driver = connect(settings)
     except StoreError as exc:
@@ -75,6 +82,8 @@ def start(
     home: Annotated[Optional[Path], typer.Option("--home", help="Where it lives (env GRAPHTRACE_HOME; default ~/.cache/graphtrace).")] = None,
 ) -> None:
     """Assemble (first time), configure and start the local Neo4j; wait until Bolt answers."""
+    from graphtrace import localdb
+
     before = localdb.status(home)
     options = localdb.start_options(home, bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache)
     st = localdb.start(home, options, mode=mode, timeout=timeout, on_progress=_progress)
@@ -92,6 +101,8 @@ def stop(
     home: Annotated[Optional[Path], typer.Option("--home", help="Where it lives (env GRAPHTRACE_HOME).")] = None,
 ) -> None:
     """Stop the local Neo4j (graceful, then forced after --timeout)."""
+    from graphtrace import localdb
+
     was_running = localdb.stop(home, timeout=timeout)
     console.print("Neo4j stopped." if was_running else "Neo4j was not running.", markup=False)
 
@@ -104,6 +115,9 @@ def status(
     output: OutputOption = None,
 ) -> None:
     """Where the local Neo4j lives, whether it runs, and what it holds."""
+    from graphtrace import localdb
+    from graphtrace.store.connection import Neo4jSettings
+
     st = localdb.status(home)
     rows = _status_rows(st)
     contents = None
@@ -131,6 +145,8 @@ def init(
     uri: UriOption = None, user: UserOption = None, password: PasswordOption = None, database: DatabaseOption = None
 ) -> None:
     """Create graphtrace's constraints and indexes (idempotent)."""
+    from graphtrace.store.connection import connect
+
     from graphtrace.store.schema import init_schema
 
     settings = resolve_settings(uri, user, password, database)

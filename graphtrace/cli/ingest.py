@@ -29,7 +29,6 @@ from graphtrace.cli.app import app
 from graphtrace.cli.common import OutputOption, TextFormat, emit, err_console, format_option, usable_cpus
 from graphtrace.cli.progress import bar_wanted, progress_bar
 from graphtrace.cli.connection import DatabaseOption, PasswordOption, UriOption, UserOption, resolve_settings
-from graphtrace.jobs.load import nothing_stored
 from graphtrace.model import Diagnostic
 from graphtrace.readers.columns import parse_mapping
 
@@ -118,6 +117,8 @@ def _bulk(stream, settings, home: Path | None, strict: bool, annotate: bool, job
     c = done.counts
     if not c.traces:
         _print_diagnostics(stream, c.skipped)
+        from graphtrace.jobs.load import nothing_stored
+
         raise nothing_stored([str(p) for p in stream.paths], [*stream.skipped, *c.skipped])
     note = done.annotated
     lines, doc = _bulk_summary(done, settings.describe(), note)
@@ -187,6 +188,8 @@ def ingest_command(
     summary, took, note = done.summary, done.seconds, done.annotated
     if not summary.traces:
         _print_diagnostics(stream, summary.skipped)
+        from graphtrace.jobs.load import nothing_stored
+
         raise nothing_stored(paths, [*stream.skipped, *summary.skipped])
     lines = [f"Ingested {summary.traces:,} traces, {summary.spans:,} spans into {settings.describe()}",  # 100 columns
              f"in {took:.1f}s ({rate(summary.spans, took)}); {summary.nodes_created:,} nodes and "
