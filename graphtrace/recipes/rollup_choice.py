@@ -55,6 +55,6 @@ def pick(driver: Any, recipe: Recipe, *, exact: bool, database: str,
 
     twin = get(recipe.rollup)
     if not rollups_cover(driver, database=database, timeout_s=timeout_s):
-        return recipe, (f"{recipe.name}: some stored traces are not in the rollups (written without them, "
-                        f"e.g. by `ingest --bulk` before its rebuild): scanning the spans as with --exact")
+        return recipe, (f"{recipe.name}: some stored traces are not in the rollups (written by a path that "
+                        f"does not keep them, or left by an interrupted load): scanning the spans as with --exact")
     return twin, None
