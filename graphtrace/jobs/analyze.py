@@ -56,13 +56,21 @@ Item = "Trace | SpanTable"
 """What the job analyses: a reader's ``Trace`` or a ``SpanTable`` (both have ``trace_id``)."""
 
 
+# Where the columnar path starts paying: below these sizes the span readers and the dict engine cost
+# less per trace (per-record and per-numpy-call overheads); measured in docs/performance.md.
+TABLE_MIN_BYTES = 1 << 20
+"""A record (line or document) shorter than this is read the span way (``read_tables(table_min_bytes=)``)."""
+TABLE_MIN_SPANS = 10_000
+"""A trace read the span way with fewer spans than this is analysed by the dict engine."""
+
+
 def read_items(files: Sequence[str | Path], **options: Any) -> Any:
     """The stream the job reads (``read_traces``'s API: iterate, ``tagged()``, ``warnings``,
     ``skipped``, ``ignored``): ``read_tables``, whose items are ``SpanTable`` (``read_traces``,
     whose items are ``Trace``, would do as well: :func:`analyze_item` takes both)."""
     from graphtrace.readers import read_tables
 
-    return read_tables(files, **options)
+    return read_tables(files, table_min_bytes=TABLE_MIN_BYTES, keep_traces=True, **options)
 
 
 def _read_traces(files: Sequence[str | Path], **options: Any) -> Any:
@@ -72,15 +80,18 @@ def _read_traces(files: Sequence[str | Path], **options: Any) -> Any:
 
 
 def analyze_item(item: Item) -> Any:
-    """The report of one item: the columnar engine (``analyze_table``) for every item whose times fit
-    it (``spantable.fits_table``), the dict engine (``analyze_trace``) for the others (a table is
-    turned back into the spans the analysis reads, :func:`trace_of`); the two give the same report
-    (``model_dump`` equal; tests/analysis/table).
+    """The report of one item: the columnar engine (``analyze_table``) for a table whose times fit it
+    (``spantable.fits_table``) and for a ``Trace`` of :data:`TABLE_MIN_SPANS` spans or more, the dict
+    engine (``analyze_trace``) for the others (a table is turned back into the spans the analysis
+    reads, :func:`trace_of`); the two give the same report (``model_dump`` equal; tests/analysis/table).
 
     >>> from graphtrace.model import Span
+    >>> from graphtrace.spantable import from_trace
     >>> mk = lambda e: Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=0, end_ns=e)])
-    >>> type(analyze_item(mk(5))).__name__, type(analyze_item(mk(2 ** 63 - 1))).__name__
+    >>> type(analyze_item(from_trace(mk(5)))).__name__, type(analyze_item(from_trace(mk(2 ** 63 - 1)))).__name__
     ('TableReport', 'TraceReport')
+    >>> type(analyze_item(mk(5))).__name__  # a small trace read the span way
+    'TraceReport'
     """
     from graphtrace.analysis.analyze import analyze_trace
     from graphtrace.analysis.table.analyze import analyze_table
@@ -88,7 +99,7 @@ def analyze_item(item: Item) -> Any:
 
     if isinstance(item, SpanTable):
         return analyze_table(item) if table_fits(item) else analyze_trace(trace_of(item))
-    if fits_table(item):
+    if len(item.spans) >= TABLE_MIN_SPANS and fits_table(item):
         with gc_paused():
             table = from_trace(item)
         return analyze_table(table)

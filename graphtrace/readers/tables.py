@@ -70,9 +70,11 @@ def _read_again(origin: Origin) -> list[Any]:
 
 
 class TableAssembler(Assembler):
-    """The assembler, taking :class:`TableChunk` items too and handing out :class:`SpanTable`."""
+    """The assembler, taking :class:`TableChunk` items too and handing out :class:`SpanTable`
+    (or, with ``keep_traces``, the ``Trace`` itself for a trace read the span way)."""
 
     pending_type = _TablePending
+    keep_traces = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -155,7 +157,9 @@ class TableAssembler(Assembler):
         if pending.chunks or pending.drafts:
             self._materialise(pending)
         trace = super()._close(pending)
-        return None if trace is None else from_trace(trace)
+        if trace is None or self.keep_traces:
+            return trace
+        return from_trace(trace)
 
     def _pure(self, pending: _TablePending) -> list[TableChunk] | None:
         """The chunks, in order, of a trace that needs none of the careful logic; else None."""
@@ -184,9 +188,23 @@ class TableAssembler(Assembler):
 
 
 class TableStream(TraceStream):
-    """Iterable over :class:`SpanTable` (one per trace); otherwise a :class:`TraceStream`."""
+    """Iterable over :class:`SpanTable` (one per trace); otherwise a :class:`TraceStream`.
 
-    assembler_type = TableAssembler
+    ``table_min_bytes``: a record shorter than this is read the span way (its spans become ``Span``
+    objects, as with ``read_traces``); ``keep_traces``: a trace read the span way is yielded as its
+    ``Trace``, not turned into a table.  ``graphtrace analyze`` sets both, so that many small
+    traces keep the span path and the dict engine, which cost less per small trace than the
+    columnar path's per-record and per-call overheads (docs/performance.md).
+    """
+
+    table_min_bytes = 0
+    keep_traces = False
+
+    def assembler_type(self, *args: Any, **kwargs: Any) -> TableAssembler:  # type: ignore[override]
+        """The stream's :class:`TableAssembler`, told whether to keep span-path traces as they are."""
+        assembler = TableAssembler(*args, **kwargs)
+        assembler.keep_traces = self.keep_traces
+        return assembler
 
     def __iter__(self) -> Iterator[SpanTable]:  # type: ignore[override]
         return super().__iter__()  # type: ignore[return-value]
@@ -197,8 +215,8 @@ class TableStream(TraceStream):
 
     def _fast_record(self, data: Any, name: str, record: str | None,
                      reader: DocumentReader | None) -> tuple[list[Any], DocumentReader] | None:
-        if self.window < 2:  # a window of one may close a trace in the middle of a record
-            return super()._fast_record(data, name, record, reader)
+        if self.window < 2 or len(data) < self.table_min_bytes:  # a window of one may close a trace in the
+            return super()._fast_record(data, name, record, reader)  # middle of a record
         interner = self._assembler.interner  # type: ignore[union-attr]
         otlp = self.input_format in _FAST_FORMATS
         jaeger_ok = self.input_format == "jaeger" or \
@@ -222,8 +240,12 @@ class TableStream(TraceStream):
 
 def read_tables(sources: Sequence[str | Path], *, input_format: str | None = None,
                 mapping: dict[str, str] | None = None, strict: bool = False,
-                window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None) -> TableStream:
+                window: int = DEFAULT_WINDOW, shard: tuple[int, int] | None = None,
+                table_min_bytes: int = 0, keep_traces: bool = False) -> TableStream:
     """Read traces as tables from files, directories, globs or ``-``; see the module docstring
-    and :func:`~graphtrace.readers.read_traces` (same arguments, same meaning)."""
-    return TableStream(sources, input_format=input_format, mapping=mapping, strict=strict,
-                       window=window, shard=shard)
+    and :func:`~graphtrace.readers.read_traces` (same arguments, same meaning), and
+    :class:`TableStream` for ``table_min_bytes`` and ``keep_traces``."""
+    stream = TableStream(sources, input_format=input_format, mapping=mapping, strict=strict,
+                         window=window, shard=shard)
+    stream.table_min_bytes, stream.keep_traces = table_min_bytes, keep_traces
+    return stream

@@ -52,6 +52,29 @@ def analyze(tmp_path: Path, *args: str) -> bytes:
     return out.read_bytes()
 
 
+@pytest.fixture(autouse=True)
+def columnar_for_every_size(monkeypatch):
+    """These inputs are small: lower the sizes where the command switches to the columnar path
+    (``jobs.analyze.TABLE_MIN_BYTES``/``TABLE_MIN_SPANS``) so that it runs on all of them."""
+    monkeypatch.setattr(job, "TABLE_MIN_BYTES", 0)
+    monkeypatch.setattr(job, "TABLE_MIN_SPANS", 0)
+
+
+def test_by_default_small_records_take_the_span_path_and_large_ones_the_columnar(tmp_path, monkeypatch) -> None:
+    from bench.analyze_scale import otlp_line
+
+    monkeypatch.undo()  # the command's own sizes
+    small = [t for t in job.read_items([str(ROOT / "examples" / "otel-demo-add-to-cart.json")])]
+    assert small and all(not isinstance(t, SpanTable) for t in small)
+    assert not isinstance(job.analyze_item(small[0]), TableReport)
+    big = tmp_path / "big.json"
+    big.write_bytes(otlp_line("fanout", 12_000) + b"\n")  # one record of ~2.4 MB, over TABLE_MIN_BYTES
+    assert big.stat().st_size > job.TABLE_MIN_BYTES
+    [table] = list(job.read_items([str(big)]))
+    assert isinstance(table, SpanTable) and table.n == 12_000
+    assert isinstance(job.analyze_item(table), TableReport)
+
+
 @pytest.fixture
 def dict_engine(monkeypatch):
     """Run the command as before the columnar engine was wired in: ``read_traces`` and the dict engine."""
@@ -63,8 +86,13 @@ def dict_engine(monkeypatch):
 
 def test_the_command_reads_tables_and_uses_the_columnar_engine_on_these_inputs() -> None:
     tables = [t for f in FILES for t in job.read_items([f])]
-    assert len(tables) > 20 and all(isinstance(t, SpanTable) for t in tables)
-    assert isinstance(job.analyze_item(tables[0]), TableReport)
+    from graphtrace.model import Trace
+
+    read_as_tables = [t for t in tables if isinstance(t, SpanTable)]  # OTLP/Jaeger JSON's fast paths
+    read_as_traces = [t for t in tables if isinstance(t, Trace)]  # the other formats, the careful rules
+    assert read_as_tables and read_as_traces and len(read_as_tables) + len(read_as_traces) == len(tables)
+    # with the sizes lowered to 0 (the fixture above), both go through the columnar engine
+    assert all(isinstance(job.analyze_item(t), TableReport) for t in tables)
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
