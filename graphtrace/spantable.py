@@ -108,6 +108,16 @@ def fits_table(trace: Trace) -> bool:
     return all(TIME_MIN <= s.start_ns and s.end_ns <= TIME_MAX for s in trace.spans)
 
 
+def table_fits(table: SpanTable) -> bool:
+    """:func:`fits_table` for a table already built: every time within ``TIME_MIN..TIME_MAX``.
+
+    >>> from graphtrace.model import Span
+    >>> table_fits(from_trace(Trace(trace_id="t", spans=[Span(trace_id="t", span_id="a", start_ns=0, end_ns=5)])))
+    True
+    """
+    return table.n == 0 or (int(table.start_ns.min()) >= TIME_MIN and int(table.end_ns.max()) <= TIME_MAX)
+
+
 def from_trace(trace: Trace) -> SpanTable:
     """The table of a trace read by any reader (``Span`` objects); see the module docstring."""
     spans = trace.spans

@@ -95,7 +95,7 @@ def analyze_item(item: Item) -> Any:
     """
     from graphtrace.analysis.analyze import analyze_trace
     from graphtrace.analysis.table.analyze import analyze_table
-    from graphtrace.spantable import SpanTable, fits_table, from_trace
+    from graphtrace.spantable import SpanTable, fits_table, from_trace, table_fits
 
     if isinstance(item, SpanTable):
         return analyze_table(item) if table_fits(item) else analyze_trace(trace_of(item))
@@ -104,13 +104,6 @@ def analyze_item(item: Item) -> Any:
             table = from_trace(item)
         return analyze_table(table)
     return analyze_trace(item)
-
-
-def table_fits(table: SpanTable) -> bool:
-    """``fits_table`` for a table: every time within ``spantable.TIME_MIN..TIME_MAX``."""
-    from graphtrace.spantable import TIME_MAX, TIME_MIN
-
-    return table.n == 0 or (int(table.start_ns.min()) >= TIME_MIN and int(table.end_ns.max()) <= TIME_MAX)
 
 
 def trace_of(table: SpanTable) -> Trace:
