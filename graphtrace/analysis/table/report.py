@@ -36,6 +36,7 @@ import numpy as np
 
 from graphtrace.analysis.narrative import narrate
 from graphtrace.analysis.report import Anomaly, Bottleneck, SpanReport, build
+from graphtrace.analysis.table.bottlenecks import trace_bounds
 from graphtrace.analysis.table.tree import TableTree
 from graphtrace.spantable import ERROR, KINDS, STATUSES
 
@@ -234,7 +235,7 @@ def table_report(tree: TableTree, self_ns: np.ndarray, cp_ns: np.ndarray,
     """The :class:`TableReport` of ``tree`` from the kernels' results: ``self_ns``/``cp_ns`` by row,
     ``sections`` as ``(row, start_ns, end_ns)`` arrays in path order (see the module docstring)."""
     table = tree.table
-    start, end = (int(table.start_ns.min()), int(table.end_ns.max())) if table.n else (0, 0)
+    start, end = trace_bounds(tree)
     rows, s_start, s_end = sections
     ids = table.span_id
     fields: dict[str, Any] = {
